@@ -34,20 +34,23 @@
 namespace raftlab::config {
 
 // A config problem a person can fix. what() reads
-//   "<file>: <field> <problem>; <fix>"
+//   "<file>[:<line>]: <field> <problem>; <fix>"
 // e.g. "n2.toml: cluster.initial_cluster[1].role = 7 is not a NodeRole; use
 // 0=Follower, 1=Candidate, 2=Leader, 3=Learner or a name like \"learner\"".
 class ConfigError : public std::runtime_error {
   public:
-    ConfigError(std::string file, std::string field, std::string problem, std::string fix);
+    ConfigError(std::string file, std::string field, std::string problem, std::string fix,
+                int line = 0);
 
     const std::string& file() const { return file_; }
     const std::string& field() const { return field_; }  // "cluster.node_id", "" for syntax
     const std::string& problem() const { return problem_; }
     const std::string& fix() const { return fix_; }
+    int line() const { return line_; }  // 1-based line in the file, 0 if unknown
 
   private:
     std::string file_, field_, problem_, fix_;
+    int line_ = 0;
 };
 
 // One entry of [cluster].initial_cluster, as written in the file.
@@ -78,7 +81,7 @@ struct ClusterSection {
 // within one more. See docs/configuration.md for each trade-off.
 struct RaftSection {
     int tick_ms = 10;
-    int heartbeat_interval_ms = 50;     // < election_timeout_min_ms / 2
+    int heartbeat_interval_ms = 50;     // < election_timeout_min_ms
     int election_timeout_min_ms = 200;  // randomized in [min, max) (§5.2)
     int election_timeout_max_ms = 400;
     int lease_ms = 150;                       // < election_timeout_min_ms (thesis §6.4.1)
