@@ -1,0 +1,61 @@
+// Formatting a verdict for a person reading a terminal or the lab's log pane.
+#include <cstdio>
+#include <sstream>
+
+#include "scenarios/lincheck/checker.h"
+
+namespace raftlab::lincheck {
+
+namespace {
+
+std::string ms(std::int64_t ns) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.3f", static_cast<double>(ns) / 1e6);
+    return buf;
+}
+
+std::string pad(std::string s, std::size_t width) {
+    if (s.size() < width) s.append(width - s.size(), ' ');
+    return s;
+}
+
+}  // namespace
+
+std::string format(const CheckResult& r) {
+    std::ostringstream out;
+    const std::string stats = std::to_string(r.operations_checked) + " operations on " +
+                              std::to_string(r.keys_checked) + " keys, " + ms(r.elapsed.count()) +
+                              " ms";
+    switch (r.verdict) {
+        case Verdict::Ok:
+            out << "linearizable (" << stats << ")\n";
+            break;
+        case Verdict::Unknown:
+            out << "linearizability UNKNOWN: the time budget ran out while checking key \"" << r.key
+                << "\" (" << stats
+                << "). Give the check a larger budget, or shorten the workload.\n";
+            break;
+        case Verdict::Illegal: {
+            out << "NOT linearizable: on key \"" << r.key << "\", these " << r.window.size()
+                << " operations cannot be placed in any order that respects real time and"
+                << " gives every answer a register would (" << stats << ")"
+                << (r.window_minimal ? "" : "; the window may not be minimal (time ran out)")
+                << ":\n";
+            std::int64_t t0 = r.window.empty() ? 0 : r.window.front().invoke_ns;
+            for (const Operation& op : r.window) {
+                std::string when = "[" + ms(op.invoke_ns - t0) + " ms .. ";
+                when += op.outcome == Outcome::Unknown ? std::string("?") : ms(op.complete_ns - t0);
+                when += " ms]";
+                out << "  op " << pad(std::to_string(op.id), 6) << " client "
+                    << pad(std::to_string(op.client), 4) << pad(when, 30)
+                    << pad(to_string(op.outcome), 8) << describe(op) << "\n";
+            }
+            out << "  (times relative to the first invocation shown; unknown = timed out, may"
+                   " or may not have happened)\n";
+            break;
+        }
+    }
+    return out.str();
+}
+
+}  // namespace raftlab::lincheck
