@@ -82,8 +82,8 @@ struct Restored {
     HardState hard_state;
     std::optional<SnapshotMeta> snapshot;  // last snapshot/compaction point, if any
     std::vector<Entry> entries;            // contiguous, after the snapshot
-    Membership bootstrap;  // used only when no snapshot and no config entry exist
-    Index applied = 0;     // what the state machine already holds
+    Membership bootstrap;                  // used only when no snapshot and no config entry exist
+    Index applied = 0;                     // what the state machine already holds
 };
 
 struct Ready {
@@ -91,7 +91,7 @@ struct Ready {
     // Entries to persist. If non-empty, first delete every stored entry with
     // index >= entries.front().index (a truncated conflicting suffix).
     std::vector<Entry> entries;
-    std::optional<Snapshot> snapshot;  // install atomically before `entries`
+    std::optional<Snapshot> snapshot;         // install atomically before `entries`
     std::vector<Message> send_now;            // may be sent before persisting
     std::vector<Message> send_after_persist;  // only after persisting this Ready
     std::vector<Entry> committed_entries;     // apply in order
@@ -104,10 +104,10 @@ struct Ready {
 };
 
 enum class ErrorCode : std::uint8_t {
-    NotLeader,           // `leader` holds the hint (kNoNode if unknown)
-    TransferInProgress,  // leader transfer underway: proposals are paused
-    ConfigChangePending, // one uncommitted change at a time (§4.1)
-    NoCommitInTerm,      // leader has not committed an entry of its term yet
+    NotLeader,            // `leader` holds the hint (kNoNode if unknown)
+    TransferInProgress,   // leader transfer underway: proposals are paused
+    ConfigChangePending,  // one uncommitted change at a time (§4.1)
+    NoCommitInTerm,       // leader has not committed an entry of its term yet
     UnknownNode,
     AlreadyMember,
     NotLearner,
@@ -138,8 +138,8 @@ struct Progress {
     State state = State::Probe;
     std::size_t inflight_msgs = 0;
     std::size_t inflight_bytes = 0;
-    bool recent_active = false;          // heard from since the last CheckQuorum
-    std::uint64_t last_contact_tick = 0; // leader-local tick of last response
+    bool recent_active = false;           // heard from since the last CheckQuorum
+    std::uint64_t last_contact_tick = 0;  // leader-local tick of last response
     Index pending_snapshot = 0;
     // Learner catch-up rounds (thesis §4.2.1).
     Index round_target = 0;
@@ -170,7 +170,7 @@ struct Status {
 };
 
 class Raft {
-public:
+  public:
     Raft(const Config& config, const Restored& restored);
     ~Raft();
     Raft(const Raft&) = delete;
@@ -222,7 +222,7 @@ public:
     // the simulator's invariant checks and ReadLog.
     const std::deque<Entry>& log() const;
 
-private:
+  private:
     struct State;
     std::unique_ptr<State> s_;
 };

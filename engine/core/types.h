@@ -91,8 +91,8 @@ struct HardState {
 };
 
 struct SnapshotMeta {
-    Index index = 0;  // last included index
-    Term term = 0;    // last included term
+    Index index = 0;        // last included index
+    Term term = 0;          // last included term
     Membership membership;  // configuration as of `index`
 
     friend bool operator==(const SnapshotMeta&, const SnapshotMeta&) = default;
@@ -109,13 +109,13 @@ struct Snapshot {
 };
 
 enum class MessageType : std::uint8_t {
-    PreVote = 0,       // thesis §9.6
+    PreVote = 0,  // thesis §9.6
     PreVoteResp = 1,
-    Vote = 2,          // RequestVote
+    Vote = 2,  // RequestVote
     VoteResp = 3,
-    Append = 4,        // AppendEntries carrying entries (or a probe)
+    Append = 4,  // AppendEntries carrying entries (or a probe)
     AppendResp = 5,
-    Heartbeat = 6,     // empty AppendEntries; also carries ReadIndex rounds
+    Heartbeat = 6,  // empty AppendEntries; also carries ReadIndex rounds
     HeartbeatResp = 7,
     Snapshot = 8,      // InstallSnapshot
     SnapshotResp = 9,  // unused on the wire: snapshot acks are AppendResp
@@ -187,8 +187,8 @@ enum class NoteKind : std::uint8_t {
     VoteDenied,
     ConfigAppended,
     ConfigCommitted,
-    LearnerPromoted,   // a PromoteLearner config entry was committed
-    EvenVoterCount,    // the committed configuration has an even number of voters
+    LearnerPromoted,  // a PromoteLearner config entry was committed
+    EvenVoterCount,   // the committed configuration has an even number of voters
     SnapshotSent,
     SnapshotInstalled,
     TransferStarted,
