@@ -217,11 +217,12 @@ class Storage {
     void set_sync_observer(SyncObserver observer);
     std::uint64_t sync_count() const;
 
-  private:
+    // Opaque; defined in storage_impl.h for the storage's own .cpp files.
     struct Impl;
+
+  private:
     explicit Storage(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> impl_;
-    friend class SnapshotWriterImpl;
 };
 
 }  // namespace raftlab::storage
