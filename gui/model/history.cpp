@@ -1,0 +1,116 @@
+#include "gui/model/history.h"
+
+#include <algorithm>
+
+#include "gui/model/narrator.h"
+
+namespace raftlab::gui {
+
+History::History(std::size_t checkpoint_every)
+    : checkpoint_every_(std::max<std::size_t>(1, checkpoint_every)) {
+    clear();
+}
+
+void History::clear() {
+    events_.clear();
+    narrations_.clear();
+    flights_.clear();
+    pending_.clear();
+    head_ = ClusterState{};
+    head_.set_timing(timing_);
+    checkpoints_.clear();
+    checkpoints_.emplace_back(0, head_);
+    longest_flight_ms_ = 0;
+}
+
+void History::set_timing(const Timing& t) {
+    timing_ = t;
+    head_.set_timing(t);
+    for (auto& [n, s] : checkpoints_)
+        s.set_timing(t);
+}
+
+void History::append(const std::vector<Event>& batch) {
+    events_.reserve(events_.size() + batch.size());
+    for (Event e : batch) {
+        if (!events_.empty() && e.t_ms < events_.back().t_ms) e.t_ms = events_.back().t_ms;
+        narrations_.push_back(narrate(e, head_));
+        head_.apply(e);
+        track_flight(e);
+        events_.push_back(std::move(e));
+        if (events_.size() % checkpoint_every_ == 0)
+            checkpoints_.emplace_back(events_.size(), head_);
+    }
+}
+
+std::size_t History::count_until(std::int64_t t) const {
+    auto it = std::upper_bound(events_.begin(), events_.end(), t,
+                               [](std::int64_t v, const Event& e) { return v < e.t_ms; });
+    return static_cast<std::size_t>(it - events_.begin());
+}
+
+ClusterState History::state_at(std::int64_t t) const {
+    const std::size_t n = count_until(t);
+    auto cp = std::upper_bound(checkpoints_.begin(), checkpoints_.end(), n,
+                               [](std::size_t v, const auto& c) { return v < c.first; });
+    --cp;  // the first checkpoint (0 events) always qualifies
+    ClusterState s = cp->second;
+    for (std::size_t i = cp->first; i < n; ++i)
+        s.apply(events_[i]);
+    s.advance_to(t);
+    return s;
+}
+
+void History::track_flight(const Event& e) {
+    if (e.kind == EventKind::Send && e.peer != kNoNode) {
+        Flight f;
+        f.sent_ms = e.t_ms;
+        f.from = e.node;
+        f.to = e.peer;
+        f.type = e.msg;
+        f.term = e.term;
+        f.index = e.index;
+        f.entries = e.entries;
+        f.reject = e.reject;
+        flights_.push_back(f);
+        pending_[{f.from, f.to, f.type}].push_back(flights_.size() - 1);
+        return;
+    }
+    if (e.kind != EventKind::Recv && e.kind != EventKind::Drop) return;
+    // Recv is written at the receiver (peer = sender); so is Drop.
+    auto it = pending_.find({e.peer, e.node, e.msg});
+    if (it == pending_.end() || it->second.empty()) return;
+    auto& q = it->second;
+    // Delays are random, so messages on one link can overtake each other:
+    // prefer the pending send with the same term and index.
+    auto pick = q.begin();
+    if (e.kind == EventKind::Recv) {
+        for (auto j = q.begin(); j != q.end(); ++j) {
+            const Flight& f = flights_[*j];
+            if (f.term == e.term && f.index == e.index) {
+                pick = j;
+                break;
+            }
+        }
+    }
+    Flight& f = flights_[*pick];
+    q.erase(pick);
+    f.done_ms = e.t_ms;
+    f.dropped = e.kind == EventKind::Drop;
+    longest_flight_ms_ = std::max(longest_flight_ms_, f.done_ms - f.sent_ms);
+}
+
+std::vector<const Flight*> History::flights_between(std::int64_t t0, std::int64_t t1) const {
+    std::vector<const Flight*> out;
+    // Only flights sent after t0 - longest can still be in the air at t0.
+    const std::int64_t from = t0 - longest_flight_ms_;
+    auto it = std::lower_bound(flights_.begin(), flights_.end(), from,
+                               [](const Flight& f, std::int64_t v) { return f.sent_ms < v; });
+    for (; it != flights_.end() && it->sent_ms <= t1; ++it) {
+        if (it->done_ms >= 0 && it->done_ms < t0) continue;
+        out.push_back(&*it);
+    }
+    return out;
+}
+
+}  // namespace raftlab::gui

@@ -1,0 +1,76 @@
+// Everything a session has seen, in order, and the cluster state at any
+// moment of it. Rebuilding a past state replays from the nearest checkpoint
+// (a full ClusterState kept every `checkpoint_every` events), so a scrub
+// costs at most that many applies, whatever the length of the session.
+// Messages are paired send -> receive (or loss) into Flights for the
+// timeline's arrows and the cluster view's moving dots.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "gui/model/cluster_state.h"
+#include "gui/model/event.h"
+
+namespace raftlab::gui {
+
+struct Flight {
+    std::int64_t sent_ms = 0;
+    std::int64_t done_ms = -1;  // delivered or lost; -1 while still in flight
+    NodeId from = kNoNode;
+    NodeId to = kNoNode;
+    MsgType type = MsgType::Other;
+    Term term = 0;
+    Index index = 0;
+    std::uint64_t entries = 0;
+    bool dropped = false;
+    bool reject = false;
+};
+
+class History {
+  public:
+    explicit History(std::size_t checkpoint_every = 256);
+
+    // Events must come in time order; a straggler is clamped to the last
+    // time seen so the timeline never runs backwards.
+    void append(const std::vector<Event>& batch);
+    void clear();
+    void set_timing(const Timing& t);
+
+    std::size_t size() const { return events_.size(); }
+    const Event& event(std::size_t i) const { return events_[i]; }
+    const std::string& narration(std::size_t i) const { return narrations_[i]; }
+    std::int64_t start_ms() const { return events_.empty() ? 0 : events_.front().t_ms; }
+    std::int64_t end_ms() const { return events_.empty() ? 0 : events_.back().t_ms; }
+
+    const ClusterState& head() const { return head_; }
+    // The state after every event with t_ms <= t.
+    ClusterState state_at(std::int64_t t) const;
+    // The number of events with t_ms <= t.
+    std::size_t count_until(std::int64_t t) const;
+
+    const std::vector<Flight>& flights() const { return flights_; }
+    // Flights that overlap [t0, t1], oldest first.
+    std::vector<const Flight*> flights_between(std::int64_t t0, std::int64_t t1) const;
+    std::size_t checkpoint_count() const { return checkpoints_.size(); }
+
+  private:
+    void track_flight(const Event& e);
+
+    std::size_t checkpoint_every_;
+    std::vector<Event> events_;
+    std::vector<std::string> narrations_;
+    // (number of events applied, state after them); the first is the empty state.
+    std::vector<std::pair<std::size_t, ClusterState>> checkpoints_;
+    ClusterState head_;
+    Timing timing_;
+    std::vector<Flight> flights_;  // ordered by sent_ms
+    std::map<std::tuple<NodeId, NodeId, MsgType>, std::deque<std::size_t>> pending_;
+    std::int64_t longest_flight_ms_ = 0;
+};
+
+}  // namespace raftlab::gui

@@ -1,0 +1,106 @@
+#include "gui/model/lab_session.h"
+
+namespace raftlab::gui {
+
+LabSession::LabSession(QObject* parent) : QObject(parent) {
+    timer_.setInterval(16);
+    connect(&timer_, &QTimer::timeout, this, &LabSession::onFrame);
+}
+
+void LabSession::setSource(EventSource* source) {
+    pause();
+    if (source_) source_->deleteLater();
+    history_.clear();
+    state_ = history_.head();
+    state_count_ = 0;
+    playhead_ = 0;
+    emit historyReset();
+    source_ = source;
+    if (source == nullptr) return;
+    source->setParent(this);
+    following_ = source->isLive();
+    connect(source, &EventSource::eventsArrived, this, &LabSession::onEvents);
+    connect(source, &EventSource::sourceEnded, this, &LabSession::sourceEnded);
+    connect(source, &EventSource::error, this, &LabSession::error);
+    source->start();
+}
+
+void LabSession::onEvents(const std::vector<Event>& batch) {
+    const std::size_t first = history_.size();
+    const bool was_empty = first == 0;
+    history_.append(batch);
+    emit eventsAppended(first, batch.size());
+    if (following_) {
+        seek(history_.end_ms());
+    } else if (was_empty) {
+        seek(history_.start_ms());
+    }
+}
+
+void LabSession::seek(std::int64_t t) {
+    if (t < history_.start_ms()) t = history_.start_ms();
+    if (t > history_.end_ms()) t = history_.end_ms();
+    const std::size_t n = history_.count_until(t);
+    if (t >= playhead_ && n >= state_count_) {
+        // Forward: fold only the new events; playing costs O(new events).
+        for (std::size_t i = state_count_; i < n; ++i)
+            state_.apply(history_.event(i));
+        state_.advance_to(t);
+    } else {
+        state_ = history_.state_at(t);
+    }
+    state_count_ = n;
+    playhead_ = t;
+    emit playheadChanged(t);
+}
+
+void LabSession::stepBy(std::int64_t dt) {
+    setFollowing(false);
+    seek(playhead_ + dt);
+}
+
+void LabSession::seekToEnd() {
+    seek(history_.end_ms());
+}
+
+void LabSession::play() {
+    if (timer_.isActive() || history_.size() == 0) return;
+    if (playhead_ >= history_.end_ms()) seek(history_.start_ms());
+    frame_clock_.start();
+    timer_.start();
+    emit playingChanged(true);
+}
+
+void LabSession::pause() {
+    if (!timer_.isActive()) return;
+    timer_.stop();
+    emit playingChanged(false);
+}
+
+void LabSession::togglePlay() {
+    isPlaying() ? pause() : play();
+}
+
+void LabSession::setSpeed(double speed) {
+    if (speed <= 0 || speed == speed_) return;
+    speed_ = speed;
+    emit speedChanged(speed);
+}
+
+void LabSession::setFollowing(bool follow) {
+    following_ = follow;
+    if (follow) seekToEnd();
+}
+
+void LabSession::onFrame() {
+    // Elapsed wall time, not frame count: a slow frame must not slow the replay.
+    const double wall = static_cast<double>(frame_clock_.restart());
+    carry_ms_ += wall * speed_;
+    const auto dt = static_cast<std::int64_t>(carry_ms_);
+    if (dt <= 0) return;
+    carry_ms_ -= static_cast<double>(dt);
+    seek(playhead_ + dt);
+    if (playhead_ >= history_.end_ms() && !isLive()) pause();
+}
+
+}  // namespace raftlab::gui

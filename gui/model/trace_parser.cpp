@@ -1,0 +1,137 @@
+#include "gui/model/trace_parser.h"
+
+#include <QByteArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QJsonParseError>
+#include <QJsonValue>
+
+namespace raftlab::gui {
+
+namespace {
+
+std::string str(const QJsonObject& o, const char* key) {
+    const QJsonValue v = o.value(QLatin1String(key));
+    return v.isString() ? v.toString().toStdString() : std::string();
+}
+
+// Numbers in JSON are doubles; trace indexes stay far below 2^53.
+bool num(const QJsonObject& o, const char* key, std::uint64_t* out) {
+    const QJsonValue v = o.value(QLatin1String(key));
+    if (!v.isDouble()) return false;
+    const double d = v.toDouble();
+    *out = d > 0 ? static_cast<std::uint64_t>(d) : 0;
+    return true;
+}
+
+void field(const QJsonObject& o, const char* key, std::uint64_t* out, Event& e, Field f) {
+    if (num(o, key, out)) e.known |= f;
+}
+
+}  // namespace
+
+ParseResult parse_trace_line(std::string_view line) {
+    ParseResult r;
+    std::size_t b = 0;
+    while (b < line.size() && (line[b] == ' ' || line[b] == '\t' || line[b] == '\r'))
+        ++b;
+    if (b == line.size()) return r;  // blank line: nothing, no error
+
+    QJsonParseError err{};
+    const QJsonDocument doc = QJsonDocument::fromJson(
+        QByteArray::fromRawData(line.data() + b, static_cast<qsizetype>(line.size() - b)), &err);
+    if (err.error != QJsonParseError::NoError) {
+        r.error = "not JSON: " + err.errorString().toStdString() + " at column " +
+                  std::to_string(err.offset + 1);
+        return r;
+    }
+    if (!doc.isObject()) {
+        r.error = "not a JSON object";
+        return r;
+    }
+    const QJsonObject o = doc.object();
+    if (!o.value(QLatin1String("t")).isDouble()) {
+        r.error = "missing numeric \"t\" (time in ms)";
+        return r;
+    }
+
+    Event e;
+    e.t_ms = static_cast<std::int64_t>(o.value(QLatin1String("t")).toDouble());
+    std::uint64_t node = 0;
+    num(o, "node", &node);
+    e.node = node;
+    e.kind_name = str(o, "kind");
+    e.kind = event_kind_from_string(e.kind_name);
+
+    field(o, "term", &e.term, e, kTerm);
+    field(o, "vote", &e.vote, e, kVote);
+    field(o, "leader", &e.leader, e, kLeader);
+    field(o, "index", &e.index, e, kIndex);
+    field(o, "commit", &e.commit, e, kCommit);
+    field(o, "first", &e.first, e, kFirst);
+    field(o, "last", &e.last, e, kLast);
+    field(o, "last_index", &e.last_index, e, kLastIndex);
+    field(o, "applied", &e.applied, e, kApplied);
+    field(o, "snapshot_index", &e.snapshot_index, e, kSnapshotIndex);
+    field(o, "snapshot_term", &e.snapshot_term, e, kSnapshotTerm);
+    field(o, "log_term", &e.log_term, e, kLogTerm);
+    field(o, "entries", &e.entries, e, kEntries);
+    std::uint64_t delay = 0;
+    if (num(o, "delay_ms", &delay)) {
+        e.delay_ms = static_cast<std::int64_t>(delay);
+        e.known |= kDelay;
+    }
+    if (o.value(QLatin1String("loss")).isDouble()) {
+        e.loss = o.value(QLatin1String("loss")).toDouble();
+        e.known |= kLoss;
+    }
+    if (o.value(QLatin1String("reject")).isBool())
+        e.reject = o.value(QLatin1String("reject")).toBool();
+    if (o.value(QLatin1String("note")).isDouble())
+        e.note_kind = o.value(QLatin1String("note")).toInt();
+
+    e.what = str(o, "what");
+    if (e.what.empty()) e.what = str(o, "op");
+    e.key = str(o, "key");
+    e.value = str(o, "value");
+    for (const char* k : {"reason", "detail", "text", "error"}) {
+        if (e.text.empty()) e.text = str(o, k);
+    }
+
+    // Who is on the other end: "to" when a node sends, "from" when it
+    // receives. A role line also uses from/to, but as role names.
+    std::uint64_t peer = 0;
+    switch (e.kind) {
+        case EventKind::Role:
+            role_from_string(str(o, "from"), &e.from_role);
+            role_from_string(str(o, "to"), &e.to_role);
+            break;
+        case EventKind::Send:
+            if (num(o, "to", &peer)) e.known |= kPeer;
+            e.msg = msg_type_from_string(str(o, "type"));
+            break;
+        case EventKind::Recv:
+            if (num(o, "from", &peer)) e.known |= kPeer;
+            e.msg = msg_type_from_string(str(o, "type"));
+            break;
+        case EventKind::Drop: {
+            // Written at the receiver, but both ends are named.
+            std::uint64_t from = 0, to = 0;
+            num(o, "from", &from);
+            num(o, "to", &to);
+            peer = from;
+            if (to != 0) e.node = to;
+            e.known |= kPeer;
+            e.msg = msg_type_from_string(str(o, "type"));
+            break;
+        }
+        default:
+            if (num(o, "peer", &peer) || num(o, "to", &peer)) e.known |= kPeer;
+            break;
+    }
+    e.peer = peer;
+    r.event = std::move(e);
+    return r;
+}
+
+}  // namespace raftlab::gui

@@ -1,0 +1,165 @@
+#include "gui/views/node_item.h"
+
+#include <QPainter>
+#include <QPainterPath>
+#include <algorithm>
+#include <cmath>
+
+#include "gui/views/palette.h"
+
+namespace raftlab::gui {
+
+NodeItem::NodeItem(NodeId id, QGraphicsItem* parent) : QGraphicsObject(parent), id_(id) {
+    setFlag(ItemIsMovable);
+    setFlag(ItemSendsGeometryChanges);
+    setFlag(ItemIsSelectable);
+    setCacheMode(DeviceCoordinateCache);
+    setZValue(2);
+    node_.id = id;
+}
+
+qreal NodeItem::radius() const {
+    return LabPalette::instance().classroom() ? 62 : 46;
+}
+
+void NodeItem::setNode(const NodeState& n, std::int64_t now_ms, const Timing& timing) {
+    const bool timer_moves = n.election_reset_ms >= 0 || node_.election_reset_ms >= 0;
+    if (n == node_ && (now_ms == now_ms_ || !timer_moves)) return;
+    prepareGeometryChange();
+    node_ = n;
+    node_.log = TermRuns{};  // the view only needs numbers; keep the copy small
+    node_.log.write(n.last_index(), n.last_index(), n.log.term_at(n.last_index()));
+    now_ms_ = now_ms;
+    timing_ = timing;
+    update();
+}
+
+QRectF NodeItem::boundingRect() const {
+    const qreal r = radius();
+    // Room for the name above, the timer ring around and the indexes below.
+    return QRectF(-r * 2.2, -r - 34, r * 4.4, r * 2 + 34 + 58);
+}
+
+QVariant NodeItem::itemChange(GraphicsItemChange change, const QVariant& value) {
+    if (change == ItemPositionHasChanged) emit moved();
+    return QGraphicsItem::itemChange(change, value);
+}
+
+void NodeItem::paintShape(QPainter* p, const QRectF& r) const {
+    const LabPalette& pal = LabPalette::instance();
+    const bool killed = node_.liveness == Liveness::Killed;
+    QColor fill = killed ? pal.killed() : pal.role(node_.role);
+    if (node_.liveness == Liveness::Paused) fill = fill.lighter(135);
+    QPen pen(pal.ink(), pal.lineWidth() * 1.4);
+    if (!killed && node_.role == Role::Candidate) pen.setStyle(Qt::DashLine);
+    if (!killed && node_.role == Role::PreCandidate) pen.setStyle(Qt::DotLine);
+    if (isSelected()) pen.setColor(QColor(0x00, 0x72, 0xB2));
+    p->setPen(pen);
+    p->setBrush(fill);
+    if (node_.membership == Membership::Learner) {
+        p->drawRoundedRect(r, r.width() * 0.22, r.width() * 0.22);
+    } else {
+        p->drawEllipse(r);
+    }
+    if (!killed && node_.role == Role::Leader) {
+        // The leader's double ring: visible without colour.
+        p->setBrush(Qt::NoBrush);
+        p->drawEllipse(r.adjusted(-7, -7, 7, 7));
+    }
+    if (killed) {
+        QPen cross(QColor(0x40, 0x40, 0x40), pal.lineWidth() * 3, Qt::SolidLine, Qt::RoundCap);
+        p->setPen(cross);
+        const QRectF c =
+            r.adjusted(r.width() * 0.12, r.height() * 0.12, -r.width() * 0.12, -r.height() * 0.12);
+        p->drawLine(c.topLeft(), c.bottomRight());
+        p->drawLine(c.topRight(), c.bottomLeft());
+    }
+}
+
+void NodeItem::paintElectionTimer(QPainter* p, const QRectF& r) const {
+    // The election timer drains in lab time (§5.2); it fires somewhere in
+    // [min, max), so the ring empties at max and a tick marks min.
+    if (node_.election_reset_ms < 0 || node_.role == Role::Leader ||
+        node_.liveness == Liveness::Killed) {
+        return;
+    }
+    const LabPalette& pal = LabPalette::instance();
+    const double span = static_cast<double>(timing_.election_timeout_max_ms);
+    const double elapsed = static_cast<double>(now_ms_ - node_.election_reset_ms);
+    const double left = std::clamp(1.0 - elapsed / span, 0.0, 1.0);
+    const QRectF ring = r.adjusted(-12, -12, 12, 12);
+    p->setBrush(Qt::NoBrush);
+    p->setPen(QPen(pal.lane(), pal.lineWidth() * 3, Qt::SolidLine, Qt::FlatCap));
+    p->drawEllipse(ring);
+    p->setPen(QPen(pal.ink(), pal.lineWidth() * 3, Qt::SolidLine, Qt::FlatCap));
+    p->drawArc(ring, 90 * 16, static_cast<int>(left * 360 * 16));
+    // Tick at the minimum timeout: before it, this node cannot time out.
+    const double min_frac = 1.0 - timing_.election_timeout_min_ms / span;
+    const double a = (90 + min_frac * 360) * M_PI / 180;
+    const QPointF c = ring.center();
+    const double rr = ring.width() / 2;
+    p->setPen(QPen(pal.warning(), pal.lineWidth() * 1.5));
+    p->drawLine(c + QPointF(std::cos(a) * (rr - 7), -std::sin(a) * (rr - 7)),
+                c + QPointF(std::cos(a) * (rr + 7), -std::sin(a) * (rr + 7)));
+}
+
+void NodeItem::paintPauseBadge(QPainter* p, const QRectF& r) const {
+    const qreal s = r.width() * 0.36;
+    const QRectF badge(r.right() - s * 0.6, r.top() - s * 0.4, s, s);
+    p->setPen(QPen(Qt::white, 2));
+    p->setBrush(QColor(0x20, 0x20, 0x20));
+    p->drawEllipse(badge);
+    p->setPen(Qt::NoPen);
+    p->setBrush(Qt::white);
+    const qreal w = s * 0.14, h = s * 0.46;
+    p->drawRect(QRectF(badge.center().x() - w * 1.6, badge.center().y() - h / 2, w, h));
+    p->drawRect(QRectF(badge.center().x() + w * 0.6, badge.center().y() - h / 2, w, h));
+}
+
+void NodeItem::paint(QPainter* p, const QStyleOptionGraphicsItem*, QWidget*) {
+    const LabPalette& pal = LabPalette::instance();
+    p->setRenderHint(QPainter::Antialiasing);
+    const qreal r = radius();
+    const QRectF body(-r, -r, 2 * r, 2 * r);
+
+    paintElectionTimer(p, body);
+    paintShape(p, body);
+    if (node_.liveness == Liveness::Paused) paintPauseBadge(p, body);
+
+    const bool killed = node_.liveness == Liveness::Killed;
+    // Name above.
+    p->setPen(pal.ink());
+    p->setFont(pal.font(pal.titleSize(), true));
+    p->drawText(QRectF(-r * 2, -r - 36, r * 4, 22), Qt::AlignCenter,
+                QStringLiteral("Node %1").arg(id_));
+
+    // Role, term and vote inside, in words.
+    QString role = QString::fromLatin1(to_string(node_.role));
+    if (killed) role = QStringLiteral("killed");
+    if (node_.liveness == Liveness::Paused) role += QStringLiteral("\n(paused)");
+    p->setFont(pal.font(pal.textSize(), true));
+    p->setPen(killed ? QColor(0x30, 0x30, 0x30) : Qt::black);
+    p->drawText(QRectF(-r, -r * 0.62, 2 * r, r * 0.62), Qt::AlignCenter, role);
+    p->setFont(pal.font(pal.textSize()));
+    const QString vote = node_.vote == kNoNode ? QStringLiteral("–") : QString::number(node_.vote);
+    p->drawText(QRectF(-r, 0, 2 * r, r * 0.42), Qt::AlignCenter,
+                QStringLiteral("term %1").arg(node_.term));
+    p->setFont(pal.font(pal.smallTextSize()));
+    p->drawText(QRectF(-r, r * 0.38, 2 * r, r * 0.4), Qt::AlignCenter,
+                QStringLiteral("vote %1").arg(vote));
+
+    // Indexes below, in the words the rest of the lab uses.
+    p->setPen(pal.ink());
+    p->setFont(pal.font(pal.smallTextSize()));
+    const QString idx = QStringLiteral("commit %1 · applied %2 · last %3")
+                            .arg(node_.commit_index)
+                            .arg(node_.applied_index)
+                            .arg(node_.last_index());
+    p->drawText(QRectF(-r * 2.2, r + 14, r * 4.4, 20), Qt::AlignCenter, idx);
+    if (node_.membership == Membership::Learner) {
+        p->drawText(QRectF(-r * 2.2, r + 32, r * 4.4, 20), Qt::AlignCenter,
+                    node_.promotable ? tr("learner · promotable") : tr("learner · read-only"));
+    }
+}
+
+}  // namespace raftlab::gui

@@ -1,0 +1,43 @@
+// One node of the cluster view, in the spirit of Qt's elasticnodes Node: a
+// shape you can drag, coloured by role, that says in words what it is.
+// Colour is never the only cue: each role has its own outline (Leader a
+// double ring, Candidate a dashed ring, Learner a rounded square), killed
+// nodes are grey and crossed out, paused nodes wear a pause badge.
+#pragma once
+
+#include <QGraphicsObject>
+
+#include "gui/model/cluster_state.h"
+
+namespace raftlab::gui {
+
+class NodeItem : public QGraphicsObject {
+    Q_OBJECT
+  public:
+    explicit NodeItem(NodeId id, QGraphicsItem* parent = nullptr);
+
+    NodeId id() const { return id_; }
+    void setNode(const NodeState& n, std::int64_t now_ms, const Timing& timing);
+    qreal radius() const;
+
+    QRectF boundingRect() const override;
+    void paint(QPainter* p, const QStyleOptionGraphicsItem* opt, QWidget* w) override;
+
+  signals:
+    void moved();
+
+  protected:
+    QVariant itemChange(GraphicsItemChange change, const QVariant& value) override;
+
+  private:
+    void paintShape(QPainter* p, const QRectF& r) const;
+    void paintElectionTimer(QPainter* p, const QRectF& r) const;
+    void paintPauseBadge(QPainter* p, const QRectF& r) const;
+
+    NodeId id_;
+    NodeState node_;
+    std::int64_t now_ms_ = 0;
+    Timing timing_;
+};
+
+}  // namespace raftlab::gui
