@@ -188,6 +188,12 @@ NodeId Harness::campaign(NodeId id) {
     return leader();
 }
 
+NodeId Harness::elect(NodeId id, int attempts) {
+    for (int i = 0; i < attempts && leader() != id; ++i)
+        campaign(id);
+    return leader();
+}
+
 NodeId Harness::leader() const {
     NodeId best = kNoNode;
     Term best_term = 0;

@@ -70,6 +70,8 @@ class Harness {
     void tick_all(int n = 1);
     // Ticks `id` until it campaigns, then stabilizes. Returns the leader after.
     NodeId campaign(NodeId id);
+    // Campaigns with `id` until it leads (at most `attempts` campaigns).
+    NodeId elect(NodeId id, int attempts = 10);
 
     // Network faults: messages from/to isolated nodes are dropped.
     void isolate(NodeId id) { isolated_.insert(id); }
