@@ -282,6 +282,14 @@ void Storage::persist(const std::optional<core::HardState>& hard_state,
         } catch (const std::exception&) {
             staged = 0;  // refused by install_staged with a clear message
         }
+        // Staged chunks were written without the WAL: make them durable in
+        // SST files before the batch that points at them is synced. Done
+        // before taking the locks, so reads and apply continue meanwhile.
+        rocksdb::FlushOptions flush;
+        flush.wait = true;
+        if (const rocksdb::Status s = impl.db->Flush(flush, impl.kv); !s.ok()) {
+            impl.fail("flushing a staged snapshot", s);
+        }
         kv_lock.lock();
         switch_lock.lock();
         impl.install_staged(batch, staged, snapshot->meta);

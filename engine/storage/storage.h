@@ -12,14 +12,15 @@
 //
 // Atomic snapshot install (§7): KV keys carry a generation prefix. A
 // SnapshotWriter stages incoming chunks under a fresh generation that nothing
-// reads; install is ONE synced WriteBatch that switches the active
-// generation, sets applied index and snapshot meta, and clears the log. A
-// crash before that batch leaves the old state (the unreferenced generation
-// is deleted on the next open); a crash after it leaves the new state (the
-// old generation is deleted on the next open).
+// reads (written without the WAL, then flushed to SST files before install);
+// install is ONE synced WriteBatch that switches the active generation,
+// deletes the old one, sets applied index and snapshot meta, and clears the
+// log. A crash before that batch leaves the old state (whatever was staged is
+// deleted on the next open); a crash after it leaves the new state.
 //
 // Threads: persist/apply/install/compact are called by the node's raft and
 // apply threads; get/scan/entries may be called concurrently from any thread.
+// Readers and writers of snapshots must not outlive their Storage.
 #pragma once
 
 #include <cstdint>
