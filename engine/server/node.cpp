@@ -1,0 +1,284 @@
+// Node start-up, wiring and shutdown.
+#include "engine/server/node.h"
+
+#include <spdlog/spdlog.h>
+
+#include "engine/server/cluster_service.h"
+#include "engine/server/kv_service.h"
+#include "engine/server/listen_probe.h"
+#include "engine/server/node_impl.h"
+#include "engine/server/role_log.h"
+#include "engine/server/snapshot_adapter.h"
+
+namespace raftlab::server {
+
+const char* to_string(Code code) {
+    switch (code) {
+        case Code::Ok:
+            return "OK";
+        case Code::NotLeader:
+            return "NOT_LEADER";
+        case Code::NoLeader:
+            return "NO_LEADER";
+        case Code::InvalidArgument:
+            return "INVALID_ARGUMENT";
+        case Code::Retry:
+            return "RETRY";
+        case Code::Timeout:
+            return "TIMEOUT";
+        case Code::ShuttingDown:
+            return "SHUTTING_DOWN";
+        case Code::Internal:
+            return "INTERNAL";
+        case Code::Busy:
+            return "BUSY";
+        case Code::Unavailable:
+            return "UNAVAILABLE";
+    }
+    return "?";
+}
+
+std::unique_ptr<Node> Node::start(NodeOptions options) {
+    auto impl = std::make_unique<Impl>();
+    impl->options = std::move(options);
+    const auto& cfg = impl->cfg();
+    impl->self = cfg.cluster.node_id;
+    impl->listen_address = cfg.cluster.listen_address;
+    for (const auto& w : cfg.warnings)
+        spdlog::warn("[Node {}] {}: {}", impl->self, cfg.source, w);
+
+    if (auto error = probe_listen(cfg.cluster.listen_address); !error.empty()) {
+        throw NodeError(error);
+    }
+
+    try {
+        impl->store =
+            storage::Storage::open(cfg.data_dir(), cfg.cluster.cluster_id, cfg.cluster.node_id);
+    } catch (const storage::StorageError& e) {
+        throw NodeError(e.what());
+    }
+    bool fresh = impl->store->is_fresh();
+    if (fresh && !cfg.joins_as_learner()) impl->store->bootstrap(cfg.bootstrap_membership());
+    core::Restored restored = impl->store->load();
+    impl->raft = std::make_unique<core::Raft>(cfg.core_config(), restored);
+    if (fresh) {
+        spdlog::info("[Node {}] fresh data dir {}: {}", impl->self, cfg.data_dir().string(),
+                     cfg.joins_as_learner()
+                         ? "this node joins as a learner (its initial_cluster entry is role 3)"
+                         : "bootstrapping " + describe(cfg.bootstrap_membership()));
+    } else {
+        spdlog::info(
+            "[Node {}] restored from {}: term {}, commit {}, applied {}, {} (the "
+            "persisted membership wins over initial_cluster)",
+            impl->self, cfg.data_dir().string(), restored.hard_state.term,
+            restored.hard_state.commit, restored.applied, describe(impl->raft->membership()));
+    }
+
+    impl->gate = std::make_unique<net::PeerGate>(cfg.cluster.cluster_id, impl->self);
+    Impl* raw = impl.get();
+    std::size_t chunk = cfg.raft.snapshot_chunk_bytes;
+    impl->transport = std::make_unique<net::Transport>(
+        impl->self, cfg.cluster.cluster_id, chunk,
+        [raw, chunk](const core::SnapshotMeta&,
+                     std::string* error) -> std::unique_ptr<net::SnapshotImage> {
+            try {
+                return open_snapshot_image(*raw->store, chunk);
+            } catch (const std::exception& e) {
+                *error = e.what();
+                return nullptr;
+            }
+        });
+    impl->peer_service = std::make_unique<net::PeerService>(
+        *impl->gate, [raw](core::Message msg) { raw->push(std::move(msg)); },
+        [raw](const core::SnapshotMeta&,
+              std::string* error) -> std::unique_ptr<net::SnapshotStage> {
+            try {
+                return stage_snapshot(*raw->store, raw->staged_mu, raw->staged);
+            } catch (const std::exception& e) {
+                *error = e.what();
+                return nullptr;
+            }
+        });
+    impl->last_membership = impl->raft->membership();
+    impl->on_membership(impl->last_membership);
+    if (cfg.joins_as_learner()) {
+        // Issue 4 seam: until the leader's first AppendEntries arrives, admit
+        // the nodes named in initial_cluster (one of them is the leader).
+        core::Membership seeds;
+        for (const auto& m : cfg.cluster.initial_cluster)
+            seeds.members[m.id] = {m.id, m.address};
+        for (const auto& [id, m] : impl->last_membership.members)
+            seeds.members[id] = m;
+        impl->gate->set_members(seeds);
+    }
+    impl->init_apply_state(restored);
+    impl->publish_status();
+
+    std::unique_ptr<Node> node(new Node(std::move(impl)));
+    node->impl_->services.push_back(make_kv_service(*node));
+    node->impl_->services.push_back(make_cluster_service(*node));
+    node->impl_->start_server();
+    node->impl_->start_threads();
+    spdlog::info("[Node {}] serving on {} (cluster '{}')", node->impl_->self,
+                 node->impl_->listen_address, cfg.cluster.cluster_id);
+    return node;
+}
+
+void Node::Impl::start_server() {
+    grpc::ServerBuilder builder;
+    int port = 0;
+    // gRPC enables SO_REUSEPORT by default, which would let a second node
+    // silently share the port; refuse that.
+    builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+    builder.SetMaxReceiveMessageSize(static_cast<int>(cfg().limits.max_rpc_bytes) + (1 << 20));
+    builder.SetMaxSendMessageSize(static_cast<int>(cfg().limits.max_rpc_bytes) + (1 << 20));
+    builder.AddListeningPort(listen_address, grpc::InsecureServerCredentials(), &port);
+    builder.RegisterService(peer_service.get());
+    for (auto& s : services)
+        builder.RegisterService(s.get());
+    server = builder.BuildAndStart();
+    if (!server || port == 0) {
+        throw NodeError("cannot listen on " + listen_address +
+                        ": gRPC could not bind it (in use, or not an address of this machine); "
+                        "choose another listen_address");
+    }
+    auto hp = config::parse_host_port(listen_address);
+    if (hp && hp->port == 0) {
+        listen_address =
+            (hp->host.find(':') != std::string::npos ? "[" + hp->host + "]" : hp->host) + ":" +
+            std::to_string(port);
+    }
+}
+
+void Node::Impl::start_threads() {
+    last_tick = Clock::now();
+    next_reap = last_tick;
+    apply_thread = std::thread([this] { run_apply(); });
+    loop_thread = std::thread([this] { run_loop(); });
+}
+
+void fail_input(Input& in, const OpError& e) {
+    if (auto* p = std::get_if<ProposeIn>(&in)) p->done(WriteResult{e});
+    if (auto* r = std::get_if<ReadIndexIn>(&in)) r->serve(e);
+    if (auto* c = std::get_if<ChangeIn>(&in)) c->done(ChangeResult{e});
+}
+
+void Node::Impl::push(Input input) {
+    {
+        std::lock_guard lock(in_mu);
+        if (!stopping) {
+            inbox.push_back(std::move(input));
+            in_cv.notify_one();
+            return;
+        }
+    }
+    fail_input(input,
+               OpError{Code::ShuttingDown, "node " + std::to_string(self) + " is shutting down"});
+}
+
+OpError Node::Impl::not_leader_error(core::NodeId leader) const {
+    OpError e;
+    if (leader == core::kNoNode) {
+        e.code = Code::NoLeader;
+        e.message =
+            "no leader is known right now (election in progress or no quorum); retry "
+            "shortly";
+        return e;
+    }
+    e.code = Code::NotLeader;
+    e.leader = leader;
+    std::lock_guard lock(status_mu);
+    auto it = status.membership.members.find(leader);
+    if (it != status.membership.members.end()) e.leader_address = it->second.address;
+    e.message = "node " + std::to_string(self) + " is not the leader; the leader is node " +
+                std::to_string(leader) +
+                (e.leader_address.empty() ? "" : " at " + e.leader_address);
+    return e;
+}
+
+void Node::Impl::shutdown() {
+    if (stopped.exchange(true)) return;
+    spdlog::info("[Node {}] shutting down", self);
+    if (server) server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
+    std::vector<Input> leftover;
+    {
+        std::lock_guard lock(in_mu);
+        stopping = true;
+        leftover.swap(inbox);
+    }
+    in_cv.notify_all();
+    if (loop_thread.joinable()) loop_thread.join();
+    for (auto& in : leftover) {
+        fail_input(
+            in, OpError{Code::ShuttingDown, "node " + std::to_string(self) + " is shutting down"});
+    }
+    {
+        std::lock_guard lock(apply_q_mu);
+        apply_stopping = true;
+    }
+    apply_cv.notify_all();
+    if (apply_thread.joinable()) apply_thread.join();
+    reap_expired(true, Code::ShuttingDown);
+    for (auto& [index, serve] : waiting_reads) {
+        serve(OpError{Code::ShuttingDown, "node " + std::to_string(self) + " is shutting down"});
+    }
+    waiting_reads.clear();
+    if (transport) transport->stop();
+    if (server) server->Wait();
+    server.reset();
+    {
+        std::lock_guard lock(staged_mu);
+        staged.reset();
+    }
+    store.reset();
+    spdlog::info("[Node {}] stopped cleanly", self);
+}
+
+Node::Node(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Node::~Node() {
+    stop();
+}
+void Node::stop() {
+    impl_->shutdown();
+}
+
+core::NodeId Node::id() const {
+    return impl_->self;
+}
+const std::string& Node::cluster_id() const {
+    return impl_->cfg().cluster.cluster_id;
+}
+const std::string& Node::listen_address() const {
+    return impl_->listen_address;
+}
+const config::NodeConfig& Node::config() const {
+    return impl_->cfg();
+}
+
+core::Status Node::status() const {
+    std::lock_guard lock(impl_->status_mu);
+    return impl_->status;
+}
+bool Node::is_leader() const {
+    return impl_->leader_flag.load();
+}
+core::NodeId Node::leader() const {
+    return impl_->leader_id.load();
+}
+
+std::string Node::member_address(core::NodeId id) const {
+    std::lock_guard lock(impl_->status_mu);
+    auto it = impl_->status.membership.members.find(id);
+    return it == impl_->status.membership.members.end() ? std::string() : it->second.address;
+}
+
+void Node::add_leader_observer(LeaderObserver observer) {
+    std::lock_guard lock(impl_->status_mu);
+    impl_->observers.push_back(std::move(observer));
+}
+
+std::uint64_t Node::refused_peer_messages() const {
+    return impl_->peer_service->refused();
+}
+
+}  // namespace raftlab::server

@@ -1,0 +1,172 @@
+// Internals of Node, shared by its source files (one concern each):
+//   node.cpp       start-up, wiring and shutdown
+//   raft_loop.cpp  the raft-loop thread: inputs, ticks, Ready handling
+//   apply_loop.cpp the apply thread: state machine, client completion, snapshots
+//   client_ops.cpp client calls turned into loop inputs
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <variant>
+#include <vector>
+
+#include "engine/core/raft.h"
+#include "engine/net/peer_gate.h"
+#include "engine/net/peer_service.h"
+#include "engine/net/transport.h"
+#include "engine/server/node.h"
+#include "engine/storage/storage.h"
+
+namespace raftlab::server {
+
+using Clock = std::chrono::steady_clock;
+
+// Completes a read once the state machine may serve it: called with an error,
+// or with Ok once applied >= the read index (it then reads storage itself).
+using ReadServe = std::function<void(const OpError&)>;
+
+// Inputs to the raft loop. Everything that touches the core goes through here.
+struct ProposeIn {
+    std::string data;
+    WriteCallback done;
+};
+struct ReadIndexIn {
+    ReadServe serve;
+    bool lease = false;  // try a lease read first (thesis §6.4.1)
+};
+struct ChangeIn {
+    enum class Kind { AddLearner, Promote, Remove, Transfer } kind;
+    core::NodeId id = core::kNoNode;
+    std::string address;
+    core::NodeStatus status = core::NodeStatus::Promotable;
+    ChangeCallback done;
+};
+struct CompactIn {
+    core::Index index = 0;
+};
+using Input = std::variant<core::Message, ProposeIn, ReadIndexIn, ChangeIn, CompactIn>;
+
+// Completes an input's callback with an error (the input never reached the core).
+void fail_input(Input& in, const OpError& error);
+
+// A proposal waiting for its entry to be applied.
+struct PendingWrite {
+    core::Term term = 0;
+    WriteCallback write;    // client command
+    ChangeCallback change;  // membership change
+    Clock::time_point deadline;
+};
+
+struct PendingRead {
+    ReadServe serve;
+    Clock::time_point deadline;
+};
+
+// Work for the apply thread.
+struct ApplyTask {
+    std::vector<core::Entry> entries;
+    std::vector<std::pair<core::Index, ReadServe>> reads;  // serve once applied >= index
+    std::optional<core::SnapshotMeta> installed;           // a snapshot replaced the state
+};
+
+struct Node::Impl {
+    NodeOptions options;
+    const config::NodeConfig& cfg() const { return options.config; }
+    core::NodeId self = core::kNoNode;
+    std::string listen_address;
+
+    std::unique_ptr<storage::Storage> store;
+    std::unique_ptr<core::Raft> raft;  // raft-loop thread only (after start)
+    std::unique_ptr<net::PeerGate> gate;
+    std::unique_ptr<net::Transport> transport;  // raft-loop thread only
+    std::unique_ptr<net::PeerService> peer_service;
+    std::vector<std::unique_ptr<grpc::Service>> services;
+    std::unique_ptr<grpc::Server> server;
+
+    // Raft-loop inbox.
+    std::mutex in_mu;
+    std::condition_variable in_cv;
+    std::vector<Input> inbox;
+    bool stopping = false;
+    std::thread loop_thread;
+
+    // Waiting calls (raft loop registers, apply thread and reaper complete).
+    std::mutex wait_mu;
+    std::map<core::Index, PendingWrite> pending;
+    std::map<std::uint64_t, PendingRead> reads;  // by ReadIndex context
+    std::uint64_t next_read_ctx = 1;
+
+    // Apply thread.
+    std::mutex apply_q_mu;
+    std::condition_variable apply_cv;
+    std::deque<ApplyTask> apply_q;
+    bool apply_stopping = false;
+    std::thread apply_thread;
+    // Held while applying, and by the raft loop while installing a snapshot,
+    // so the two never write the state machine at once.
+    std::mutex apply_mu;
+
+    // A snapshot received over InstallSnapshot, staged until the raft loop
+    // persists the Ready that installs it.
+    std::mutex staged_mu;
+    std::unique_ptr<storage::SnapshotWriter> staged;
+
+    // Published by the raft loop for other threads.
+    mutable std::mutex status_mu;
+    core::Status status;
+    std::atomic<bool> leader_flag{false};
+    std::atomic<core::NodeId> leader_id{core::kNoNode};
+    std::vector<LeaderObserver> observers;  // guarded by status_mu
+
+    // Raft-loop thread state.
+    Clock::time_point last_tick;
+    Clock::time_point next_reap;
+    core::Membership last_membership;
+    core::NodeId last_leader = core::kNoNode;
+    core::Term last_term = 0;
+
+    // Apply-thread state.
+    core::Index snapshot_index = 0;
+    core::Term applied_term = 0;
+    core::Membership applied_membership;
+    std::multimap<core::Index, ReadServe> waiting_reads;
+
+    std::atomic<bool> stopped{false};
+
+    // node.cpp
+    void start_server();
+    void start_threads();
+    void shutdown();
+    void push(Input input);
+    OpError not_leader_error(core::NodeId leader) const;
+
+    // raft_loop.cpp
+    void run_loop();
+    void catch_up_ticks();
+    void handle(Input& input);
+    void handle_propose(ProposeIn& in);
+    void handle_read(ReadIndexIn& in);
+    void handle_change(ChangeIn& in);
+    void process_ready();
+    void publish_status();
+    void reap_expired(bool all, Code code);
+    void on_membership(const core::Membership& membership);
+
+    // apply_loop.cpp
+    void run_apply();
+    void apply_entries(const std::vector<core::Entry>& entries);
+    void serve_ready_reads();
+    void maybe_snapshot();
+    void post_apply(ApplyTask task);
+    void init_apply_state(const core::Restored& restored);
+};
+
+}  // namespace raftlab::server

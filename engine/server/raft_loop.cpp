@@ -1,0 +1,306 @@
+// The raft-loop thread: the only thread that touches core::Raft. It follows
+// the loop in engine/core/raft.h: drain inputs, tick from the monotonic clock,
+// take ONE Ready, send what may go now, persist in one synced batch (group
+// commit), send what needed the sync, hand committed entries to the apply
+// thread, advance.
+#include <spdlog/spdlog.h>
+
+#include "engine/server/node_impl.h"
+#include "engine/server/role_log.h"
+
+namespace raftlab::server {
+namespace {
+
+OpError from_core(const core::Error& e, const Node::Impl& impl) {
+    switch (e.code) {
+        case core::ErrorCode::NotLeader:
+            return impl.not_leader_error(e.leader);
+        case core::ErrorCode::TransferInProgress:
+        case core::ErrorCode::ConfigChangePending:
+        case core::ErrorCode::NoCommitInTerm:
+            return OpError{Code::Busy, e.message.empty() ? core::to_string(e.code) : e.message};
+        default:
+            return OpError{Code::InvalidArgument,
+                           e.message.empty() ? core::to_string(e.code) : e.message};
+    }
+}
+
+}  // namespace
+
+void Node::Impl::run_loop() {
+    const auto reap_every = std::chrono::milliseconds(50);
+    std::vector<Input> batch;
+    for (;;) {
+        auto tick = std::chrono::milliseconds(cfg().raft.tick_ms);
+        {
+            std::unique_lock lock(in_mu);
+            in_cv.wait_until(lock, last_tick + tick, [&] { return stopping || !inbox.empty(); });
+            if (stopping) break;
+            batch.swap(inbox);
+        }
+        // Ticks first: a node that was paused (SIGSTOP) must see the time that
+        // passed before it judges its lease for a read below.
+        catch_up_ticks();
+        for (auto& in : batch)
+            handle(in);
+        batch.clear();
+        // One Ready per turn: everything that arrived together is persisted
+        // with one fsync.
+        if (raft->has_ready()) process_ready();
+        publish_status();
+        if (Clock::now() >= next_reap) {
+            reap_expired(false, Code::Timeout);
+            next_reap = Clock::now() + reap_every;
+        }
+    }
+}
+
+void Node::Impl::catch_up_ticks() {
+    auto tick = std::chrono::milliseconds(cfg().raft.tick_ms);
+    auto now = Clock::now();
+    if (now < last_tick + tick) return;
+    auto n = (now - last_tick) / tick;
+    // After a very long pause, more ticks than an election timeout change
+    // nothing further; don't spin through thousands of them.
+    const long cap = 10L * cfg().raft.election_timeout_max_ms / cfg().raft.tick_ms + 10;
+    for (long i = 0; i < std::min<long>(n, cap); ++i)
+        raft->tick();
+    last_tick += n * tick;
+}
+
+void Node::Impl::handle(Input& input) {
+    if (auto* msg = std::get_if<core::Message>(&input)) {
+        raft->step(*msg);
+    } else if (auto* p = std::get_if<ProposeIn>(&input)) {
+        handle_propose(*p);
+    } else if (auto* r = std::get_if<ReadIndexIn>(&input)) {
+        handle_read(*r);
+    } else if (auto* c = std::get_if<ChangeIn>(&input)) {
+        handle_change(*c);
+    } else if (auto* k = std::get_if<CompactIn>(&input)) {
+        raft->compact(k->index);
+    }
+}
+
+void Node::Impl::handle_propose(ProposeIn& in) {
+    auto result = raft->propose(std::move(in.data));
+    if (auto* e = std::get_if<core::Error>(&result)) {
+        in.done(WriteResult{from_core(*e, *this)});
+        return;
+    }
+    auto proposed = std::get<core::Proposed>(result);
+    std::lock_guard lock(wait_mu);
+    pending[proposed.index] =
+        PendingWrite{proposed.term, std::move(in.done), nullptr, Clock::now() + options.op_timeout};
+}
+
+void Node::Impl::handle_read(ReadIndexIn& in) {
+    if (in.lease) {
+        // Lease read (thesis §6.4.1): a leader that heard from a quorum within
+        // the lease cannot have been deposed, so its commit index is current.
+        // Ticks were caught up from the clock just before, so a leader that
+        // was paused past its lease does not pass this check.
+        if (raft->role() == core::Role::Leader && raft->lease_valid()) {
+            ApplyTask task;
+            task.reads.emplace_back(raft->commit_index(), std::move(in.serve));
+            post_apply(std::move(task));
+            return;
+        }
+        if (raft->role() != core::Role::Leader) {
+            in.serve(not_leader_error(raft->leader()));
+            return;
+        }
+        // A leader without a valid lease confirms leadership the slow way.
+    }
+    std::uint64_t ctx;
+    {
+        std::lock_guard lock(wait_mu);
+        ctx = next_read_ctx++;
+        reads[ctx] = PendingRead{std::move(in.serve), Clock::now() + options.op_timeout};
+    }
+    raft->read_index(ctx);
+}
+
+void Node::Impl::handle_change(ChangeIn& in) {
+    core::Result<core::Proposed> result =
+        core::Error{core::ErrorCode::InvalidRequest, core::kNoNode, "unknown change"};
+    switch (in.kind) {
+        case ChangeIn::Kind::AddLearner:
+            result = raft->add_learner(in.id, in.address, in.status);
+            break;
+        case ChangeIn::Kind::Promote:
+            result = raft->promote_learner(in.id);
+            break;
+        case ChangeIn::Kind::Remove:
+            result = raft->remove_node(in.id);
+            break;
+        case ChangeIn::Kind::Transfer: {
+            auto error = raft->transfer_leader(in.id);
+            ChangeResult r;
+            if (error) r.error = from_core(*error, *this);
+            r.membership = raft->membership();
+            in.done(std::move(r));
+            return;
+        }
+    }
+    if (auto* e = std::get_if<core::Error>(&result)) {
+        in.done(ChangeResult{from_core(*e, *this)});
+        return;
+    }
+    auto proposed = std::get<core::Proposed>(result);
+    std::lock_guard lock(wait_mu);
+    pending[proposed.index] =
+        PendingWrite{proposed.term, nullptr, std::move(in.done), Clock::now() + options.op_timeout};
+}
+
+void Node::Impl::process_ready() {
+    core::Ready rd = raft->ready();
+    for (const auto& rc : rd.role_changes)
+        log_role_change(self, rc);
+
+    // Leader replication goes out before the leader's own fsync (§10.2.1).
+    transport->send(rd.send_now);
+
+    if (rd.snapshot || !rd.entries.empty() || rd.hard_state) {
+        std::unique_lock apply_lock(apply_mu, std::defer_lock);
+        if (rd.snapshot) apply_lock.lock();
+        try {
+            store->persist(rd.hard_state, rd.entries, rd.snapshot);
+        } catch (const std::exception& e) {
+            // Memory is now ahead of the disk: continuing could acknowledge
+            // what is not durable. Stop hard; the log on disk is consistent.
+            spdlog::critical(
+                "[Node {}] cannot persist to {}: {}. Stopping: fix the disk and "
+                "restart; acknowledged data is safe on disk.",
+                self, store->dir().string(), e.what());
+            std::_Exit(3);
+        }
+    }
+    if (rd.snapshot) {
+        {
+            std::lock_guard lock(staged_mu);
+            staged.reset();
+        }
+        const auto& meta = rd.snapshot->meta;
+        spdlog::info(
+            "[Node {}] installed snapshot via InstallSnapshot: index {} term {}, {}; "
+            "catching up with AppendEntries from here",
+            self, meta.index, meta.term, describe(meta.membership));
+        ApplyTask task;
+        task.installed = meta;
+        post_apply(std::move(task));
+    }
+
+    // Acks and votes are durable promises: only after the sync above.
+    transport->send(rd.send_after_persist);
+
+    if (!rd.committed_entries.empty() || !rd.read_states.empty()) {
+        ApplyTask task;
+        task.entries = std::move(rd.committed_entries);
+        {
+            std::lock_guard lock(wait_mu);
+            for (const auto& rs : rd.read_states) {
+                auto it = reads.find(rs.context);
+                if (it == reads.end()) continue;  // timed out already
+                task.reads.emplace_back(rs.index, std::move(it->second.serve));
+                reads.erase(it);
+            }
+        }
+        post_apply(std::move(task));
+    }
+    for (const auto& rf : rd.read_failures) {
+        ReadServe serve;
+        {
+            std::lock_guard lock(wait_mu);
+            auto it = reads.find(rf.context);
+            if (it == reads.end()) continue;
+            serve = std::move(it->second.serve);
+            reads.erase(it);
+        }
+        OpError e = not_leader_error(raft->leader());
+        if (raft->role() == core::Role::Leader) {
+            e = OpError{Code::NoLeader, "read index failed: " + rf.reason + "; retry shortly"};
+        } else if (!rf.reason.empty()) {
+            e.message += " (" + rf.reason + ")";
+        }
+        serve(e);
+    }
+    const core::Membership& membership = raft->membership();
+    for (const auto& note : rd.notes)
+        log_note(self, note, membership);
+    raft->advance(rd);
+
+    if (!(membership == last_membership)) {
+        last_membership = membership;
+        on_membership(membership);
+    }
+}
+
+void Node::Impl::on_membership(const core::Membership& membership) {
+    gate->set_members(membership);
+    transport->set_members(membership);
+}
+
+void Node::Impl::publish_status() {
+    core::Status st = raft->status();
+    st.applied_index = store->applied_index();
+    core::NodeId leader = st.leader;
+    core::Term term = st.term;
+    std::vector<LeaderObserver> to_call;
+    {
+        std::lock_guard lock(status_mu);
+        status = std::move(st);
+        leader_flag = status.role == core::Role::Leader;
+        leader_id = leader;
+        if (leader != last_leader || (leader != core::kNoNode && term != last_term)) {
+            if (leader != last_leader) to_call = observers;
+            last_leader = leader;
+            last_term = term;
+        }
+    }
+    for (auto& observer : to_call)
+        observer(leader, term);
+}
+
+void Node::Impl::reap_expired(bool all, Code code) {
+    auto now = Clock::now();
+    std::vector<PendingWrite> writes;
+    std::vector<ReadServe> expired_reads;
+    {
+        std::lock_guard lock(wait_mu);
+        for (auto it = pending.begin(); it != pending.end();) {
+            if (all || it->second.deadline <= now) {
+                writes.push_back(std::move(it->second));
+                it = pending.erase(it);
+            } else {
+                ++it;
+            }
+        }
+        for (auto it = reads.begin(); it != reads.end();) {
+            if (all || it->second.deadline <= now) {
+                expired_reads.push_back(std::move(it->second.serve));
+                it = reads.erase(it);
+            } else {
+                ++it;
+            }
+        }
+    }
+    std::string why = code == Code::ShuttingDown
+                          ? "node " + std::to_string(self) + " is shutting down"
+                          : "not committed within " + std::to_string(options.op_timeout.count()) +
+                                " ms (leader change or lost quorum); the outcome is unknown";
+    for (auto& w : writes) {
+        OpError e{code, why};
+        if (w.write) w.write(WriteResult{e});
+        if (w.change) w.change(ChangeResult{e});
+    }
+    for (auto& r : expired_reads) {
+        r(OpError{code == Code::Timeout ? Code::NoLeader : code,
+                  code == Code::Timeout ? "read index not confirmed within " +
+                                              std::to_string(options.op_timeout.count()) +
+                                              " ms (no leader or no quorum); retry"
+                                        : why});
+    }
+}
+
+}  // namespace raftlab::server
