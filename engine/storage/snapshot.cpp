@@ -240,6 +240,17 @@ std::unique_ptr<SnapshotReader> Storage::read_snapshot(std::size_t chunk_bytes) 
     return std::make_unique<SnapshotReaderImpl>(*impl_, chunk_bytes);
 }
 
+void Storage::discard_staged_snapshot() {
+    auto& impl = *impl_;
+    std::lock_guard lock(impl.state_mutex);
+    if (impl.staged_generation == 0) return;
+    rocksdb::WriteBatch batch;
+    impl.delete_generation(batch, impl.staged_generation);
+    impl.write_unsynced(batch, "discarding a staged snapshot");
+    impl.staged_generation = 0;
+    impl.staged_complete = false;
+}
+
 std::unique_ptr<SnapshotWriter> Storage::write_snapshot() {
     auto& impl = *impl_;
     std::lock_guard lock(impl.state_mutex);

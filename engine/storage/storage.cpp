@@ -254,6 +254,14 @@ core::Restored Storage::load() const {
     r.applied = impl.applied;
     const core::Index after = r.snapshot ? r.snapshot->index : 0;
     r.entries = entries(after + 1, kMaxU64);
+    const core::Index last = last_index();
+    if (last > after && (r.entries.empty() || r.entries.back().index != last)) {
+        throw StorageError("the log in " + impl.dir.string() +
+                           " does not continue the snapshot at " + std::to_string(after) +
+                           " (last index " + std::to_string(last) +
+                           "): the store is damaged; remove the data dir so this node can "
+                           "rejoin and catch up");
+    }
     return r;
 }
 
@@ -388,13 +396,10 @@ std::vector<core::Entry> Storage::entries(core::Index lo, core::Index hi,
                                "can rejoin and catch up");
         }
         if (index != expect) {
-            // Entries before lo may be compacted; a hole after the first is damage.
-            if (!out.empty()) {
-                throw StorageError("the log in " + impl_->dir.string() + " has a gap: index " +
-                                   std::to_string(index) + " follows " +
-                                   std::to_string(expect - 1) +
-                                   "; remove the data dir so this node can catch up");
-            }
+            if (out.empty()) return out;  // `lo` itself is compacted away
+            throw StorageError("the log in " + impl_->dir.string() + " has a gap: index " +
+                               std::to_string(index) + " follows " + std::to_string(expect - 1) +
+                               "; remove the data dir so this node can catch up");
         }
         expect = index + 1;
         bytes += e->data.size();

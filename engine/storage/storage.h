@@ -189,6 +189,7 @@ class Storage {
 
     // Log reads for ReadLog and catching up followers. [lo, hi), stopping
     // early once `max_bytes` of data is collected (at least one entry).
+    // Empty if entry `lo` is not stored (compacted: send a snapshot instead).
     std::vector<core::Entry> entries(core::Index lo, core::Index hi,
                                      std::size_t max_bytes = SIZE_MAX) const;
     core::Index first_index() const;  // snapshot index + 1
@@ -213,6 +214,11 @@ class Storage {
     // Starts receiving a snapshot. Only one writer at a time: starting
     // another discards the first's staged data.
     std::unique_ptr<SnapshotWriter> write_snapshot();
+
+    // Drops a completely received image that will not be installed (e.g. the
+    // core answered that it already holds the snapshot's last entry, thesis
+    // §5.1). Otherwise it is dropped by the next write_snapshot() or open().
+    void discard_staged_snapshot();
 
     // Test hook: called after every synced write (see SyncEvent).
     void set_sync_observer(SyncObserver observer);

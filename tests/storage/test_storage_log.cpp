@@ -205,6 +205,8 @@ class StorageLogTest : public QObject {
             QCOMPARE(s->first_index(), core::Index(7));
             QCOMPARE(s->last_index(), core::Index(10));
             QVERIFY(s->entries(1, 7).empty());
+            QVERIFY(s->entries(5, 9).empty());  // 5 is compacted: the caller sends a snapshot
+            QCOMPARE(s->entries(7, 9).size(), std::size_t(2));
         }
         auto s = Storage::open(dir, "raftlab", 1);
         const core::Restored r = s->load();

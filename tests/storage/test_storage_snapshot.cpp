@@ -3,7 +3,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <random>
+#include <thread>
 
 #include "tests/storage/helpers.h"
 
@@ -254,8 +256,60 @@ class StorageSnapshotTest : public QObject {
         QVERIFY_THROWS_EXCEPTION(StorageError, old_writer->accept(chunks[1]));
         for (const auto& c : chunks)
             writer->accept(c);
-        writer->install(a->read_snapshot()->meta());
+        // A complete image that the node decides not to install.
+        b->discard_staged_snapshot();
+        QVERIFY_THROWS_EXCEPTION(
+            StorageError, b->persist(std::nullopt, {},
+                                     core::Snapshot{a->read_snapshot()->meta(), writer->handle()}));
+        QCOMPARE(b->scan("", 0), before);
+        auto again = b->write_snapshot();
+        for (const auto& c : chunks)
+            again->accept(c);
+        again->install(a->read_snapshot()->meta());
         QCOMPARE(b->scan("", 0), a->scan("", 0));
+    }
+
+    void readsDuringApplyAndInstall() {
+        // gRPC threads read while the apply thread writes and a snapshot is
+        // installed: every read sees a whole state, old or new, never an error.
+        QTemporaryDir tmp;
+        auto a = leader_store(path(tmp, "node1"), 500);
+        const auto chunks = stream(*a->read_snapshot(2048));
+        const core::SnapshotMeta meta = a->read_snapshot()->meta();
+        auto b = follower_store(path(tmp, "node2"));
+        std::atomic<bool> stop{false};
+        std::atomic<int> errors{0}, reads{0};
+        std::vector<std::thread> readers;
+        for (int t = 0; t < 2; ++t) {
+            readers.emplace_back([&] {
+                for (int i = 0; i < 200'000 && !stop; ++i) {
+                    try {
+                        const auto v = b->get("key0");
+                        if (v != "old" && v != "value0" && v != "applied") ++errors;
+                        const auto all = b->scan("key", 0);
+                        if (all.size() != 1 && all.size() != 500) ++errors;
+                        ++reads;
+                    } catch (...) {
+                        ++errors;
+                    }
+                }
+            });
+        }
+        for (core::Index i = 3; i < 200; ++i) {
+            b->persist(std::nullopt, {put_entry(i, 1, "key0", i % 2 ? "old" : "applied")});
+            b->apply({put_entry(i, 1, "key0", i % 2 ? "old" : "applied")});
+        }
+        auto writer = b->write_snapshot();
+        for (const auto& c : chunks)
+            writer->accept(c);
+        writer->install(meta);
+        QTRY_VERIFY_WITH_TIMEOUT(reads > 100, 10000);
+        stop = true;
+        for (auto& t : readers)
+            t.join();
+        QCOMPARE(errors.load(), 0);
+        QCOMPARE(b->get("key0"), std::optional<std::string>("value0"));
+        QCOMPARE(b->applied_index(), meta.index);
     }
 
     void crashMidReceiveLeavesOldState() {
