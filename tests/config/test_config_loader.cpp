@@ -1,5 +1,6 @@
 // The guide's three files load as printed, and their meaning (bootstrap or
 // join, seeds, timing in ticks) is what the guide and issue 4 expect.
+#include <QFile>
 #include <QTest>
 
 #include "engine/config/config.h"
@@ -200,6 +201,23 @@ address = "127.0.0.2:9181"
         QVERIFY(!c.joins_as_learner());
         QCOMPARE(c.bootstrap_membership().voters(), std::vector<core::NodeId>{1});
         QCOMPARE(config::parse_host_port(c.cluster.listen_address)->port, std::uint16_t(0));
+    }
+
+    void documentedExampleLoads() {
+        // docs/configuration.md ends with a complete example; keep it true.
+        QFile doc(RAFTLAB_CONFIG_DOC);
+        QVERIFY(doc.open(QIODevice::ReadOnly));
+        const QString text = QString::fromUtf8(doc.readAll());
+        const qsizetype start = text.lastIndexOf("```toml\n");
+        QVERIFY(start >= 0);
+        const qsizetype body = start + 8;
+        const qsizetype end = text.indexOf("```", body);
+        QVERIFY(end > body);
+        const NodeConfig c = config::parse_node_config(text.mid(body, end - body).toStdString(),
+                                                       "docs/configuration.md");
+        QVERIFY(c.joins_as_learner());
+        QVERIFY(c.lab.enabled);
+        QVERIFY(c.warnings.empty());
     }
 
     void addresses() {
