@@ -1,0 +1,156 @@
+// §6.4 ReadIndex and §6.4.1 leases: reads confirmed by a heartbeat round,
+// batched, deferred until the leader commits in its term, forwarded by
+// followers, and failed (never answered wrongly) when leadership is lost.
+#include <QtTest>
+
+#include "tests/core/core_harness.h"
+
+using namespace raftlab::core;
+using namespace raftlab::core::testing;
+
+namespace {
+
+int heartbeats(const std::vector<Message>& msgs) {
+    int n = 0;
+    for (const Message& m : msgs)
+        n += m.type == MessageType::Heartbeat;
+    return n;
+}
+
+}  // namespace
+
+class TestReadIndex : public QObject {
+    Q_OBJECT
+  private slots:
+    void leader_read_after_quorum_round();
+    void reads_arriving_together_share_one_round();
+    void read_waits_for_commit_in_term();
+    void single_voter_answers_at_once();
+    void follower_forwards_to_leader();
+    void follower_without_leader_fails();
+    void isolated_leader_never_answers_and_fails_on_step_down();
+    void lease_valid_only_with_recent_quorum();
+};
+
+void TestReadIndex::leader_read_after_quorum_round() {
+    Harness h({1, 2, 3});
+    QCOMPARE(h.campaign(1), NodeId{1});
+    h.propose(1, "x");
+    h.stabilize();
+    h.raft(1).read_index(7);
+    Ready rd = h.raft(1).ready();
+    QVERIFY(rd.read_states.empty());  // not before leadership is confirmed
+    QCOMPARE(heartbeats(rd.send_now), 2);
+    for (const Message& m : rd.send_now)
+        h.queue().push_back(m);
+    h.raft(1).advance(rd);
+    h.stabilize();
+    QCOMPARE(h.node(1).read_states.size(), std::size_t{1});
+    QCOMPARE(h.node(1).read_states[0].context, std::uint64_t{7});
+    QCOMPARE(h.node(1).read_states[0].index, h.raft(1).commit_index());
+}
+
+void TestReadIndex::reads_arriving_together_share_one_round() {
+    Harness h({1, 2, 3});
+    QCOMPARE(h.campaign(1), NodeId{1});
+    h.stabilize();
+    for (std::uint64_t ctx = 1; ctx <= 5; ++ctx)
+        h.raft(1).read_index(ctx);
+    Ready rd = h.raft(1).ready();
+    QCOMPARE(heartbeats(rd.send_now), 2);  // one round for all five
+    for (const Message& m : rd.send_now)
+        h.queue().push_back(m);
+    h.raft(1).advance(rd);
+    h.stabilize();
+    QCOMPARE(h.node(1).read_states.size(), std::size_t{5});
+}
+
+void TestReadIndex::read_waits_for_commit_in_term() {
+    Harness h({1, 2, 3});
+    Raft& r1 = h.raft(1);
+    for (int i = 0; i < 100 && r1.role() != Role::PreCandidate; ++i)
+        r1.tick();
+    while (r1.role() != Role::Leader && h.deliver_one()) {
+    }
+    QCOMPARE(r1.role(), Role::Leader);
+    QVERIFY(r1.commit_index() < r1.last_index());  // no-op not committed yet
+    r1.read_index(9);
+    h.process(1);
+    QVERIFY(h.node(1).read_states.empty());
+    h.stabilize();
+    QCOMPARE(h.node(1).read_states.size(), std::size_t{1});
+    // The read index is at least the no-op: it covers every earlier commit.
+    QVERIFY(h.node(1).read_states[0].index >= 1);
+}
+
+void TestReadIndex::single_voter_answers_at_once() {
+    Harness h({1});
+    QCOMPARE(h.campaign(1), NodeId{1});
+    h.stabilize();
+    h.raft(1).read_index(3);
+    Ready rd = h.raft(1).ready();
+    QCOMPARE(rd.read_states.size(), std::size_t{1});
+    QCOMPARE(rd.read_states[0].index, h.raft(1).commit_index());
+    QVERIFY(h.raft(1).lease_valid());
+}
+
+void TestReadIndex::follower_forwards_to_leader() {
+    Harness h({1, 2, 3});
+    QCOMPARE(h.campaign(1), NodeId{1});
+    h.propose(1, "x");
+    h.stabilize();
+    h.raft(2).read_index(11);
+    h.stabilize();
+    QCOMPARE(h.node(2).read_states.size(), std::size_t{1});
+    QCOMPARE(h.node(2).read_states[0].context, std::uint64_t{11});
+    QCOMPARE(h.node(2).read_states[0].index, h.raft(1).commit_index());
+    QVERIFY(h.node(1).read_states.empty());
+}
+
+void TestReadIndex::follower_without_leader_fails() {
+    Harness h({1, 2, 3});
+    h.raft(2).read_index(5);
+    h.process(2);
+    QCOMPARE(h.node(2).read_failures.size(), std::size_t{1});
+    QCOMPARE(h.node(2).read_failures[0].context, std::uint64_t{5});
+    QVERIFY(h.node(2).read_failures[0].reason.find("no leader") != std::string::npos);
+}
+
+void TestReadIndex::isolated_leader_never_answers_and_fails_on_step_down() {
+    Harness h({1, 2, 3});
+    QCOMPARE(h.campaign(1), NodeId{1});
+    h.stabilize();
+    h.isolate(1);
+    h.raft(1).read_index(1);
+    h.raft(2).read_index(2);  // forwarded into the void
+    for (int i = 0; i < 100 && h.raft(1).role() == Role::Leader; ++i) {
+        h.tick(1);
+        h.stabilize();
+    }
+    QVERIFY(h.node(1).read_states.empty());
+    QCOMPARE(h.node(1).read_failures.size(), std::size_t{1});  // CheckQuorum stepped down
+    // The follower gives up within two election timeouts.
+    for (int i = 0; i < 2 * h.node(2).config.election_ticks_max; ++i) {
+        h.tick(2);
+        h.process(2);
+    }
+    QVERIFY(h.node(2).read_states.empty());
+    QCOMPARE(h.node(2).read_failures.size(), std::size_t{1});
+}
+
+void TestReadIndex::lease_valid_only_with_recent_quorum() {
+    Harness h({1, 2, 3});
+    QCOMPARE(h.campaign(1), NodeId{1});
+    QVERIFY(!h.raft(2).lease_valid());
+    h.tick(1, h.node(1).config.heartbeat_ticks);
+    h.stabilize();
+    QVERIFY(h.raft(1).lease_valid());
+    h.isolate(1);
+    const int lease = h.node(1).config.lease_ticks;
+    h.tick(1, lease);  // heartbeats go unanswered
+    h.stabilize();
+    QVERIFY(!h.raft(1).lease_valid());
+}
+
+QTEST_APPLESS_MAIN(TestReadIndex)
+#include "tst_core_read_index.moc"
