@@ -202,7 +202,8 @@ std::unique_ptr<Storage> Storage::open(const std::filesystem::path& dir,
     impl->write_unsynced(cleanup, "dropping stale snapshot staging data");
 
     std::unique_ptr<rocksdb::Iterator> it(impl->db->NewIterator({}, impl->log));
-    it->SeekToFirst();
+    it->SeekToLast();
+    if (it->Valid()) impl->log_last = codec::decode_u64_key(view(it->key()));
     impl->fresh = !it->Valid() && !impl->get_meta(meta_key::kHardState) && !impl->snapshot &&
                   !impl->get_meta(meta_key::kBootstrap);
     return std::unique_ptr<Storage>(new Storage(std::move(impl)));
@@ -304,9 +305,31 @@ void Storage::persist(const std::optional<core::HardState>& hard_state,
     }
     core::Index last = 0;
     if (!entries.empty()) {
+        const core::Index first = entries.front().index;
+        core::Index stored_last = snapshot ? 0 : impl.log_last.load();
+        core::Index base = snapshot ? snapshot->meta.index : 0;
+        if (!snapshot) {
+            std::lock_guard lock(impl.state_mutex);
+            base = impl.snapshot ? impl.snapshot->index : 0;
+        }
+        if (first == 0 || first > std::max(stored_last, base) + 1) {
+            throw StorageError("persist: entries start at index " + std::to_string(first) +
+                               " but the log in " + impl.dir.string() + " ends at " +
+                               std::to_string(std::max(stored_last, base)) +
+                               ": a hole in the log is a bug in the caller; refusing to write it");
+        }
         // §5.3: an entry that conflicts with a new one is deleted together
-        // with everything that follows it.
-        batch.DeleteRange(impl.log, codec::u64_key(entries.front().index), codec::u64_key(kMaxU64));
+        // with everything that follows it. Only when there is such a suffix:
+        // a range tombstone per append would slow every later log read.
+        if (stored_last >= first) {
+            if (stored_last - first < 64) {
+                for (core::Index i = first; i <= stored_last; ++i) {
+                    batch.Delete(impl.log, codec::u64_key(i));
+                }
+            } else {
+                batch.DeleteRange(impl.log, codec::u64_key(first), codec::u64_key(stored_last + 1));
+            }
+        }
         for (const auto& e : entries) {
             batch.Put(impl.log, codec::u64_key(e.index), codec::encode(e));
         }
@@ -317,6 +340,8 @@ void Storage::persist(const std::optional<core::HardState>& hard_state,
     impl.write_synced(batch, snapshot ? SyncEvent::Kind::Install : SyncEvent::Kind::Persist,
                       last ? last : (snapshot ? snapshot->meta.index : 0),
                       hard_state ? hard_state->term : 0, "persisting a Ready");
+    if (snapshot) impl.log_last = 0;  // the install cleared the log
+    if (last) impl.log_last = last;
     if (snapshot) {
         std::lock_guard lock(impl.state_mutex);
         impl.generation = staged;
@@ -421,10 +446,7 @@ core::Index Storage::last_index() const {
         std::lock_guard lock(impl_->state_mutex);
         snap = impl_->snapshot ? impl_->snapshot->index : 0;
     }
-    std::unique_ptr<rocksdb::Iterator> it(impl_->db->NewIterator({}, impl_->log));
-    it->SeekToLast();
-    if (!it->Valid()) return snap;
-    return std::max(snap, codec::decode_u64_key(view(it->key())));
+    return std::max(snap, impl_->log_last.load());
 }
 
 std::optional<core::SnapshotMeta> Storage::snapshot_meta() const {

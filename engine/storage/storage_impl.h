@@ -68,6 +68,8 @@ struct Storage::Impl {
     // (apply, install), so persist and apply may run on different threads.
     std::mutex log_mutex;
     std::mutex kv_mutex;
+    // Highest index stored in the log CF (0 if empty); written under log_mutex.
+    std::atomic<core::Index> log_last{0};
 
     // Snapshot meta (cached) and the staging area; under state_mutex.
     mutable std::mutex state_mutex;

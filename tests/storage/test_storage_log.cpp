@@ -60,6 +60,17 @@ class StorageLogTest : public QObject {
         s->persist(core::HardState{3, 0, 2}, {});
         QCOMPARE(s->load().entries.size(), std::size_t(2));
         QCOMPARE(s->load().hard_state.term, core::Term(3));
+        // A long suffix (the range-delete path) and a hole, which is refused.
+        std::vector<core::Entry> many;
+        for (core::Index i = 3; i <= 200; ++i) many.push_back(entry(i, 3));
+        s->persist(std::nullopt, many);
+        QCOMPARE(s->last_index(), core::Index(200));
+        s->persist(std::nullopt, {entry(10, 4), entry(11, 4)});
+        QCOMPARE(s->last_index(), core::Index(11));
+        QCOMPARE(s->load().entries.size(), std::size_t(11));
+        QCOMPARE(s->load().entries.back(), entry(11, 4));
+        QVERIFY_THROWS_EXCEPTION(StorageError, s->persist(std::nullopt, {entry(13, 4)}));
+        QCOMPARE(s->last_index(), core::Index(11));
     }
 
     void entriesRangeAndByteLimit() {
