@@ -35,6 +35,8 @@ CheckResult check(const History& history, const CheckOptions& options) {
     };
 
     for (detail::KeyHistory& kh : detail::partition_by_key(history)) {
+        const std::vector<detail::KeyOp> recorded = kh.ops;
+        detail::settle_observed_unknown_writes(kh.ops);
         detail::prune_unobservable_writes(kh.ops);
         result.keys_checked++;
         result.operations_checked += kh.ops.size();
@@ -47,8 +49,10 @@ CheckResult check(const History& history, const CheckOptions& options) {
             return finish();
         }
         result.verdict = Verdict::Illegal;
-        detail::Window window{kh.ops, false};
-        if (options.minimize_window) window = detail::minimize(std::move(kh.ops), deadline);
+        // The window is shrunk from the operations as recorded (not settled), so
+        // that what is shown is exactly what was verified.
+        detail::Window window{recorded, false};
+        if (options.minimize_window) window = detail::minimize(recorded, deadline);
         for (const detail::KeyOp& op : window.ops)
             result.window.push_back(history[op.source]);
         std::sort(result.window.begin(), result.window.end(),

@@ -106,4 +106,39 @@ void prune_unobservable_writes(std::vector<KeyOp>& ops) {
     });
 }
 
+void settle_observed_unknown_writes(std::vector<KeyOp>& ops) {
+    auto writes_value = [](const KeyOp& op) {
+        return op.kind == OpKind::Put ||
+               (op.kind == OpKind::Cas && (op.swapped || op.outcome == Outcome::Unknown));
+    };
+    std::unordered_map<std::int32_t, int> writers;
+    std::unordered_map<std::int32_t, std::int64_t> first_observer_return;
+    for (const KeyOp& op : ops) {
+        if (writes_value(op)) writers[op.value]++;
+        std::int32_t seen = kMissing;
+        if (op.outcome != Outcome::Ok) continue;
+        if (op.kind == OpKind::Get) {
+            seen = op.value;
+        } else if (op.kind == OpKind::Cas && op.swapped) {
+            seen = op.expected;
+        } else {
+            continue;
+        }
+        if (seen == kMissing) continue;
+        auto [it, fresh] = first_observer_return.try_emplace(seen, op.complete);
+        if (!fresh) it->second = std::min(it->second, op.complete);
+    }
+    for (KeyOp& op : ops) {
+        if (op.outcome != Outcome::Unknown || !writes_value(op) || writers[op.value] != 1) continue;
+        const auto it = first_observer_return.find(op.value);
+        if (it == first_observer_return.end()) continue;
+        // Read before it was invoked: no linearization exists either way; leave
+        // the op alone so the search reports it.
+        if (it->second < op.invoke) continue;
+        op.outcome = Outcome::Ok;
+        op.complete = it->second;
+        if (op.kind == OpKind::Cas) op.swapped = true;
+    }
+}
+
 }  // namespace raftlab::lincheck::detail

@@ -46,4 +46,11 @@ bool step(const KeyOp& op, std::int32_t& state);
 // it keeps the search small when many writes time out.
 void prune_unobservable_writes(std::vector<KeyOp>& ops);
 
+// An unknown write whose value was read by an acknowledged get (or expected by
+// an acknowledged, swapped CAS) definitely happened, before that reader
+// returned, if it is the only operation that writes that value. Making it
+// acknowledged with that completion time removes no possible linearization
+// and takes a lot of guessing out of the search.
+void settle_observed_unknown_writes(std::vector<KeyOp>& ops);
+
 }  // namespace raftlab::lincheck::detail

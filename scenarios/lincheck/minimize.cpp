@@ -12,6 +12,13 @@ bool is_read(const KeyOp& op) {
            (op.kind == OpKind::Cas && op.outcome == Outcome::Ok && !op.swapped);
 }
 
+// Settling and pruning never change a verdict, and make the search cheaper.
+SearchVerdict judge(std::vector<KeyOp> ops, Deadline deadline) {
+    settle_observed_unknown_writes(ops);
+    prune_unobservable_writes(ops);
+    return search(ops, deadline);
+}
+
 // Can this op be weakened further? Reads can be dropped; acknowledged writes
 // can become unknown; any CAS that may write can become an unknown put of its
 // new value. Unknown puts and deletes are left to prune_unobservable_writes.
@@ -56,7 +63,7 @@ Window drop_reads_as_recorded(const Window& weak, const std::vector<KeyOp>& reco
     std::vector<KeyOp> ops;
     for (const KeyOp& op : weak.ops)
         ops.push_back(*by_source.at(op.source));
-    if (search(ops, deadline) != SearchVerdict::Illegal) return weak;  // keep the proven form
+    if (judge(ops, deadline) != SearchVerdict::Illegal) return weak;  // keep the proven form
     for (std::size_t i = 0; i < ops.size();) {
         if (!is_read(ops[i])) {
             ++i;
@@ -64,7 +71,7 @@ Window drop_reads_as_recorded(const Window& weak, const std::vector<KeyOp>& reco
         }
         std::vector<KeyOp> trial = ops;
         trial.erase(trial.begin() + static_cast<std::ptrdiff_t>(i));
-        const auto verdict = search(trial, deadline);
+        const auto verdict = judge(trial, deadline);
         if (verdict == SearchVerdict::Timeout) return {std::move(ops), false};
         if (verdict == SearchVerdict::Illegal) {
             ops = std::move(trial);
@@ -89,7 +96,7 @@ Window shrink(std::vector<KeyOp> ops, Deadline deadline) {
             const std::vector<std::size_t> which(candidates.begin() + start,
                                                  candidates.begin() + end);
             std::vector<KeyOp> trial = weaken(ops, which);
-            switch (search(trial, deadline)) {
+            switch (judge(trial, deadline)) {
                 case SearchVerdict::Timeout:
                     return {std::move(ops), false};
                 case SearchVerdict::Illegal:

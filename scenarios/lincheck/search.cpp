@@ -1,15 +1,25 @@
 // The search walks the history's events in time order, keeping a linked list
-// of those not yet linearized. At a call it tries to linearize that operation
+// of those not yet linearized. At each node it tries, one at a time, the
+// operations whose call comes before the first pending return: linearize it
 // now (the model must accept it, and the resulting (set of linearized ops,
-// register state) must be new: the memo is what makes the search practical).
-// At a return whose operation is not yet linearized, the current prefix
-// cannot be extended, so it backtracks. Linearized operations are lifted out
-// of the list, so the scan always restarts at the earliest pending event.
+// register state) must be new; the memo is what makes the search practical).
+// When none works, the earliest pending return belongs to an operation that
+// cannot be placed in time, so it backtracks. Linearized operations are lifted
+// out of the list.
+//
+// Two exact shortcuts on top of Porcupine's algorithm, both checked against a
+// brute-force checker in tests/lincheck:
+//  - a read the current state satisfies is the only move tried at its node;
+//  - puts of never-read values share one state id, and only the one of them
+//    that must return first is tried at a node.
+// They matter when one key sees many concurrent clients: 1,000 ops on one key
+// from 20 clients went from a timeout (>30 s) to about 1.5 s.
 #include "scenarios/lincheck/search.h"
 
 #include <algorithm>
 #include <cstdint>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace raftlab::lincheck::detail {
 
@@ -127,10 +137,36 @@ Events build_events(const std::vector<KeyOp>& ops) {
     return ev;
 }
 
+bool is_read(const KeyOp& op) {
+    return op.kind == OpKind::Get ||
+           (op.kind == OpKind::Cas && op.outcome == Outcome::Ok && !op.swapped);
+}
+
+// Written values that no operation ever looks for (no get returns them, no CAS
+// expects them) are indistinguishable to the model: every step treats them
+// alike. Giving them all one id lets the memo see "overwritten by some unread
+// value" as one state, whichever concurrent blind write came last.
+constexpr std::int32_t kUnread = -2;
+
+std::vector<KeyOp> collapse_unread_values(const std::vector<KeyOp>& ops) {
+    std::unordered_set<std::int32_t> observed;
+    for (const KeyOp& op : ops) {
+        if (op.kind == OpKind::Get) observed.insert(op.value);
+        if (op.kind == OpKind::Cas) observed.insert(op.expected);
+    }
+    std::vector<KeyOp> out = ops;
+    for (KeyOp& op : out) {
+        const bool writes_value = op.kind == OpKind::Put || op.kind == OpKind::Cas;
+        if (writes_value && !observed.count(op.value)) op.value = kUnread;
+    }
+    return out;
+}
+
 }  // namespace
 
-SearchVerdict search(const std::vector<KeyOp>& ops, Deadline deadline) {
-    if (ops.empty()) return SearchVerdict::Linearizable;
+SearchVerdict search(const std::vector<KeyOp>& original, Deadline deadline) {
+    if (original.empty()) return SearchVerdict::Linearizable;
+    const std::vector<KeyOp> ops = collapse_unread_values(original);
     Events ev = build_events(ops);
 
     std::vector<std::uint64_t> zobrist(ops.size());
@@ -146,6 +182,9 @@ SearchVerdict search(const std::vector<KeyOp>& ops, Deadline deadline) {
     struct Frame {
         int call;
         std::int32_t state_before;
+        // Taken as the only move at its node (a read the current state
+        // satisfies): when it is undone, the whole node is exhausted.
+        bool forced;
     };
     std::vector<Frame> stack;
     stack.reserve(ops.size());
@@ -155,41 +194,112 @@ SearchVerdict search(const std::vector<KeyOp>& ops, Deadline deadline) {
         linearized[op / 64] ^= 1ULL << (op % 64);
         set_hash ^= zobrist[op];
     };
-
-    std::uint64_t iterations = 0;
-    int entry = ev.next[ev.head];
-    while (ev.next[ev.head] != -1) {
-        if ((iterations++ & 0xFFF) == 0 && std::chrono::steady_clock::now() > deadline) {
-            return SearchVerdict::Timeout;
+    // Tries to linearize the op of `call` now; true if it led to a new state.
+    auto try_linearize = [&](int call, bool forced) {
+        const int op = ev.op[call];
+        std::int32_t after = state;
+        if (!step(ops[op], after)) return false;
+        flip(op);
+        if (!memo.insert(set_hash, linearized, after)) {
+            flip(op);
+            return false;
         }
-        if (ev.is_call[entry]) {
-            const int op = ev.op[entry];
-            std::int32_t after = state;
-            if (step(ops[op], after)) {
-                flip(op);
-                if (memo.insert(set_hash, linearized, after)) {
-                    stack.push_back({entry, state});
-                    state = after;
-                    ev.lift(entry);
-                    entry = ev.next[ev.head];
-                    continue;
-                }
-                flip(op);
-            }
-            entry = ev.next[entry];
-        } else {
-            // The earliest pending return belongs to an operation we could not
-            // place before it: undo the last choice and try the next candidate.
-            if (stack.empty()) return SearchVerdict::Illegal;
+        stack.push_back({call, state, forced});
+        state = after;
+        ev.lift(call);
+        return true;
+    };
+    // Undoes choices until one that was not forced; returns its call (the
+    // caller goes on with the next candidate after it), or -1 if none is left.
+    auto backtrack = [&]() -> int {
+        while (!stack.empty()) {
             const Frame top = stack.back();
             stack.pop_back();
             state = top.state_before;
             flip(ev.op[top.call]);
             ev.unlift(top.call);
-            entry = ev.next[top.call];
+            if (!top.forced) return top.call;
         }
+        return -1;
+    };
+
+    // The operations that may go next: calls before the first pending return,
+    // in invocation order (Porcupine's order). Trying the order of interval
+    // midpoints instead was measured slower once many outcomes are unknown:
+    // an unknown write that someone read must go early, and it sorts last.
+    std::vector<int> candidates;
+    auto load_candidates = [&] {
+        candidates.clear();
+        for (int e = ev.next[ev.head]; e != -1 && ev.is_call[e]; e = ev.next[e]) {
+            candidates.push_back(e);
+        }
+    };
+    // Puts of unread values all have the same effect, so at one node only the
+    // one that must return first is worth trying: any solution that starts
+    // with another can swap the two. Events are in time order, so the
+    // smallest return index is the earliest return. Returns that call, or -1.
+    auto earliest_unread_put = [&]() {
+        int best = -1;
+        for (int e : candidates) {
+            const KeyOp& op = ops[ev.op[e]];
+            if (op.kind != OpKind::Put || op.value != kUnread) continue;
+            if (best == -1 || ev.match[e] < ev.match[best]) best = e;
+        }
+        return best;
+    };
+    // A read the current state satisfies can be linearized right away without
+    // losing any solution: it changes no state and only drops a constraint. So
+    // it is the only move worth trying at its node.
+    auto satisfied_read = [&]() {
+        for (int e : candidates) {
+            std::int32_t after = state;
+            if (is_read(ops[ev.op[e]]) && step(ops[ev.op[e]], after)) return e;
+        }
+        return -1;
+    };
+
+    std::uint64_t iterations = 0;
+    std::size_t pos = 0;
+    int unread_choice = -1;
+    bool at_new_node = true;
+    for (;;) {
+        if ((iterations++ & 0xFFF) == 0 && std::chrono::steady_clock::now() > deadline) {
+            return SearchVerdict::Timeout;
+        }
+        if (at_new_node) {
+            if (ev.next[ev.head] == -1) return SearchVerdict::Linearizable;
+            load_candidates();
+            if (const int read = satisfied_read(); read != -1) {
+                if (try_linearize(read, true)) continue;  // still at_new_node
+                pos = candidates.size();                  // explored before: node done
+            } else {
+                unread_choice = earliest_unread_put();
+                pos = 0;
+            }
+            at_new_node = false;
+        }
+        if (pos < candidates.size()) {
+            const int e = candidates[pos];
+            const KeyOp& op = ops[ev.op[e]];
+            const bool dominated =
+                op.kind == OpKind::Put && op.value == kUnread && e != unread_choice;
+            if (!dominated && try_linearize(e, false)) {
+                at_new_node = true;
+            } else {
+                ++pos;
+            }
+            continue;
+        }
+        // Every candidate at this node failed: undo the choice that led here
+        // and go on with the next candidate of the node before.
+        const int undone = backtrack();
+        if (undone == -1) return SearchVerdict::Illegal;
+        load_candidates();
+        unread_choice = earliest_unread_put();
+        pos = static_cast<std::size_t>(std::find(candidates.begin(), candidates.end(), undone) -
+                                       candidates.begin()) +
+              1;
     }
-    return SearchVerdict::Linearizable;
 }
 
 }  // namespace raftlab::lincheck::detail

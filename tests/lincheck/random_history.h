@@ -115,7 +115,11 @@ inline History simulated_register_history(const GenOptions& o) {
 }
 
 // Small arbitrary histories, linearizable or not, for the brute-force cross-check.
-inline History random_small_history(std::mt19937_64& rng, int max_ops) {
+// With unique_values every write writes its own value and reads return one of
+// them (or missing), which is the shape real workloads have and the one the
+// checker's exact shortcuts (settling observed unknown writes, pruning
+// unobserved ones) apply to.
+inline History random_small_history(std::mt19937_64& rng, int max_ops, bool unique_values = false) {
     auto uniform = [&](std::int64_t lo, std::int64_t hi) {
         return std::uniform_int_distribution<std::int64_t>(lo, hi)(rng);
     };
@@ -154,8 +158,28 @@ inline History random_small_history(std::mt19937_64& rng, int max_ops) {
                 break;
         }
         const auto fate = uniform(0, 9);
-        op.outcome = fate == 0 ? Outcome::Unknown : fate == 1 ? Outcome::Failed : Outcome::Ok;
+        if (unique_values) {
+            op.outcome = fate < 3 ? Outcome::Unknown : fate == 3 ? Outcome::Failed : Outcome::Ok;
+        } else {
+            op.outcome = fate == 0 ? Outcome::Unknown : fate == 1 ? Outcome::Failed : Outcome::Ok;
+        }
+        if (unique_values && (op.kind == OpKind::Put || op.kind == OpKind::Cas)) {
+            op.value = "u" + std::to_string(i);
+        }
         h.push_back(std::move(op));
+    }
+    if (unique_values) {
+        // Reads and expectations name a value some op in this history writes.
+        auto written = [&]() -> std::optional<std::string> {
+            const auto j = uniform(0, n);
+            if (j == n || (h[j].kind != OpKind::Put && h[j].kind != OpKind::Cas))
+                return std::nullopt;
+            return h[j].value;
+        };
+        for (auto& op : h) {
+            if (op.kind == OpKind::Get) op.value = written();
+            if (op.kind == OpKind::Cas) op.expected = written();
+        }
     }
     return h;
 }

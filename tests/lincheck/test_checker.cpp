@@ -231,11 +231,18 @@ class CheckerTest : public QObject {
     }
 
     // ---- the brute-force cross-check ----
+    void agreesWithBruteForceOnRandomSmallHistories_data() {
+        QTest::addColumn<bool>("unique_values");
+        QTest::newRow("values from a small pool") << false;
+        QTest::newRow("unique values, many unknowns") << true;
+    }
+
     void agreesWithBruteForceOnRandomSmallHistories() {
-        std::mt19937_64 rng(42);
+        QFETCH(bool, unique_values);
+        std::mt19937_64 rng(unique_values ? 43 : 42);
         int legal = 0, illegal = 0;
         for (int i = 0; i < 3000; ++i) {
-            const History h = test::random_small_history(rng, 7);
+            const History h = test::random_small_history(rng, 7, unique_values);
             const bool expected = test::brute_force_linearizable(h);
             const auto r = check(h);
             QVERIFY(r.verdict != Verdict::Unknown);
