@@ -16,6 +16,7 @@ class NodeTableModel : public QAbstractTableModel {
     enum Column {
         Node,
         RoleCol,
+        Status,
         TermCol,
         Vote,
         Leader,
@@ -23,7 +24,6 @@ class NodeTableModel : public QAbstractTableModel {
         Applied,
         Last,
         Snapshot,
-        Status,
         ColumnCount
     };
 

@@ -67,7 +67,7 @@ void NodeItem::paintShape(QPainter* p, const QRectF& r) const {
         p->drawEllipse(r.adjusted(-7, -7, 7, 7));
     }
     if (killed) {
-        QPen cross(QColor(0x40, 0x40, 0x40), pal.lineWidth() * 3, Qt::SolidLine, Qt::RoundCap);
+        QPen cross(QColor(0x40, 0x40, 0x40, 110), pal.lineWidth() * 3, Qt::SolidLine, Qt::RoundCap);
         p->setPen(cross);
         const QRectF c =
             r.adjusted(r.width() * 0.12, r.height() * 0.12, -r.width() * 0.12, -r.height() * 0.12);

@@ -1,0 +1,157 @@
+// raftlab: the desktop lab. `raftlab --replay TRACE` opens a recorded trace;
+// `raftlab` alone shows the welcome page (a live local cluster comes with
+// the Lab.Watch stream). Without a display it says so and names the
+// headless runner instead of letting Qt abort.
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QDockWidget>
+#include <QFileInfo>
+#include <QTimer>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+
+#include "gui/app/main_window.h"
+#include "gui/views/cluster_view.h"
+#include "gui/views/log_view.h"
+#include "gui/views/timeline_view.h"
+
+namespace {
+
+// Qt aborts when it cannot open a display, so decide before QApplication
+// exists. Platforms that need no display (offscreen, minimal, vnc) are fine.
+bool has_display(int argc, char** argv) {
+    const char* platform = std::getenv("QT_QPA_PLATFORM");
+    for (int i = 1; i + 1 < argc; ++i) {
+        if (std::strcmp(argv[i], "-platform") == 0 || std::strcmp(argv[i], "--platform") == 0) {
+            platform = argv[i + 1];
+        }
+    }
+    if (platform != nullptr) {
+        const std::string p(platform);
+        for (const char* headless : {"offscreen", "minimal", "vnc", "eglfs", "linuxfb"}) {
+            if (p.rfind(headless, 0) == 0) return true;
+        }
+    }
+    const char* x = std::getenv("DISPLAY");
+    const char* w = std::getenv("WAYLAND_DISPLAY");
+    return (x != nullptr && *x != '\0') || (w != nullptr && *w != '\0');
+}
+
+int fail(const QString& message) {
+    std::fprintf(stderr, "raftlab: %s\n", qPrintable(message));
+    return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (!has_display(argc, argv)) {
+        std::fprintf(
+            stderr,
+            "raftlab: no display found (neither DISPLAY nor WAYLAND_DISPLAY is set).\n"
+            "  The desktop lab needs a screen. Without one, run scenarios headless:\n"
+            "    raftlab-scenario run FILE      (narrated timeline, exit code says pass/fail)\n"
+            "  or render offscreen: QT_QPA_PLATFORM=offscreen raftlab --replay TRACE "
+            "--screenshot out.png\n");
+        return 3;
+    }
+    QApplication app(argc, argv);
+    QApplication::setApplicationName(QStringLiteral("raftlab"));
+    QApplication::setApplicationVersion(QStringLiteral("0.1.0"));
+
+    QCommandLineParser cli;
+    cli.setApplicationDescription(
+        QStringLiteral("Raft Lab: watch a Raft cluster elect, replicate, fail and heal."));
+    cli.addHelpOption();
+    cli.addVersionOption();
+    const QCommandLineOption replay(QStringLiteral("replay"),
+                                    QStringLiteral("Open a recorded JSON Lines trace."),
+                                    QStringLiteral("TRACE"));
+    const QCommandLineOption at_time(QStringLiteral("at-time"),
+                                     QStringLiteral("Move the playhead to T ms after loading."),
+                                     QStringLiteral("T"));
+    const QCommandLineOption classroom(
+        QStringLiteral("classroom"),
+        QStringLiteral("Start in classroom mode (large, high contrast)."));
+    const QCommandLineOption screenshot(
+        QStringLiteral("screenshot"),
+        QStringLiteral("Save a PNG of the window (or --screenshot-widget) and exit."),
+        QStringLiteral("FILE"));
+    const QCommandLineOption shot_widget(
+        QStringLiteral("screenshot-widget"),
+        QStringLiteral("What --screenshot grabs: window, cluster, log or timeline."),
+        QStringLiteral("NAME"), QStringLiteral("window"));
+    const QCommandLineOption size(QStringLiteral("size"),
+                                  QStringLiteral("Window size as WIDTHxHEIGHT (default 1500x950)."),
+                                  QStringLiteral("WxH"));
+    for (const auto& o : {replay, at_time, classroom, screenshot, shot_widget, size})
+        cli.addOption(o);
+    cli.process(app);  // unknown options: a clear message and exit code 1
+
+    if (!cli.positionalArguments().isEmpty()) {
+        return fail(QStringLiteral("unexpected argument '%1'. Did you mean --replay %1?")
+                        .arg(cli.positionalArguments().first()));
+    }
+    bool ok = true;
+    qint64 t = 0;
+    if (cli.isSet(at_time)) {
+        t = cli.value(at_time).toLongLong(&ok);
+        if (!ok)
+            return fail(
+                QStringLiteral("--at-time wants milliseconds, got '%1'").arg(cli.value(at_time)));
+    }
+    const QString widget = cli.value(shot_widget);
+    if (!QStringList{"window", "cluster", "log", "timeline"}.contains(widget)) {
+        return fail(QStringLiteral("--screenshot-widget must be window, cluster, log or timeline, "
+                                   "not '%1'")
+                        .arg(widget));
+    }
+    QSize window_size(1500, 950);
+    if (cli.isSet(size)) {
+        const QStringList wh = cli.value(size).split('x');
+        bool okw = false, okh = false;
+        if (wh.size() == 2) window_size = QSize(wh[0].toInt(&okw), wh[1].toInt(&okh));
+        if (!okw || !okh || window_size.width() < 200 || window_size.height() < 200) {
+            return fail(QStringLiteral("--size wants WIDTHxHEIGHT like 1600x1000, got '%1'")
+                            .arg(cli.value(size)));
+        }
+    }
+    if (cli.isSet(replay)) {
+        const QFileInfo trace(cli.value(replay));
+        if (!trace.isFile() || !trace.isReadable()) {
+            return fail(QStringLiteral("cannot read trace '%1'. Record one with "
+                                       "raftlab-sim --seed N --trace > trace.jsonl")
+                            .arg(cli.value(replay)));
+        }
+    }
+
+    raftlab::gui::MainWindow window;
+    window.resize(window_size);
+    if (cli.isSet(classroom)) window.setClassroom(true);
+    if (cli.isSet(replay)) {
+        window.openTrace(cli.value(replay));
+        if (window.session().history().size() == 0) {
+            return fail(QStringLiteral("trace '%1' holds no events").arg(cli.value(replay)));
+        }
+        if (cli.isSet(at_time)) window.session().seek(t);
+    }
+    window.show();
+
+    if (cli.isSet(screenshot)) {
+        // Let layouts and docks settle for a few frames, then grab.
+        const QString file = cli.value(screenshot);
+        QTimer::singleShot(400, &window, [&] {
+            QWidget* target = &window;
+            if (widget == "cluster") target = window.clusterView();
+            if (widget == "log") target = window.logView();
+            if (widget == "timeline") target = window.timelineView()->parentWidget();
+            const bool saved = target->grab().save(file, "PNG");
+            if (!saved)
+                std::fprintf(stderr, "raftlab: could not write screenshot '%s'\n",
+                             qPrintable(file));
+            QApplication::exit(saved ? 0 : 2);
+        });
+    }
+    return QApplication::exec();
+}

@@ -1,0 +1,87 @@
+// The lab's window: the cluster view in the middle, docks around it (nodes,
+// events, log, timeline, charts), a transport bar with the time scrubber at
+// the bottom. It wires a LabSession to the models and views and owns no
+// Raft logic of its own.
+#pragma once
+
+#include <QMainWindow>
+
+#include "gui/app/lab_actions.h"
+#include "gui/model/lab_session.h"
+
+class QLabel;
+class QSlider;
+class QStackedWidget;
+class QTableView;
+class QComboBox;
+class QDockWidget;
+
+namespace raftlab::gui {
+
+class ClusterView;
+class LogView;
+class TimelineView;
+class FilterBar;
+class WelcomePage;
+class NodeTableModel;
+class EventListModel;
+class EventFilterProxy;
+class LogModel;
+
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+  public:
+    explicit MainWindow(QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    LabSession& session() { return session_; }
+    LabActions& actions() { return *actions_; }
+    // Replays a trace file (all events at once; the playhead starts at 0).
+    void openTrace(const QString& path);
+    void setClassroom(bool on);
+
+    // For tests and --screenshot.
+    ClusterView* clusterView() const { return cluster_; }
+    LogView* logView() const { return log_view_; }
+    TimelineView* timelineView() const { return timeline_; }
+    NodeTableModel* nodeModel() const { return node_model_; }
+    EventListModel* eventModel() const { return event_model_; }
+    EventFilterProxy* eventProxy() const { return event_proxy_; }
+    LogModel* logModel() const { return log_model_; }
+    QSlider* scrubber() const { return scrubber_; }
+    QDockWidget* dock(const QString& name) const;
+
+  private:
+    void buildDocks();
+    void buildMenus();
+    void buildTransport();
+    void connectSession();
+    void onPlayhead(std::int64_t t);
+    void onEventsAppended(std::size_t first, std::size_t count);
+    void showNodeMenu(NodeId id, const QPoint& pos);
+    void exportPng(QWidget* w, const QString& name);
+    void showShortcuts();
+    void setHeartbeatsHidden(bool hidden);
+
+    LabSession session_;
+    LabActions* actions_;
+    QStackedWidget* stack_;
+    WelcomePage* welcome_;
+    ClusterView* cluster_;
+    LogView* log_view_;
+    TimelineView* timeline_;
+    FilterBar* timeline_filter_;
+    FilterBar* event_filter_;
+    QTableView* node_table_;
+    QTableView* event_table_;
+    NodeTableModel* node_model_;
+    EventListModel* event_model_;
+    EventFilterProxy* event_proxy_;
+    LogModel* log_model_;
+    QSlider* scrubber_;
+    QLabel* time_label_;
+    QComboBox* speed_box_;
+    QLabel* source_label_;
+};
+
+}  // namespace raftlab::gui

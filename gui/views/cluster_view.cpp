@@ -1,0 +1,177 @@
+#include "gui/views/cluster_view.h"
+
+#include <QContextMenuEvent>
+#include <QGraphicsSimpleTextItem>
+#include <cmath>
+
+#include "gui/views/link_item.h"
+#include "gui/views/message_layer.h"
+#include "gui/views/node_item.h"
+#include "gui/views/palette.h"
+
+namespace raftlab::gui {
+
+ClusterView::ClusterView(QWidget* parent) : QGraphicsView(parent) {
+    setScene(&scene_);
+    setRenderHint(QPainter::Antialiasing);
+    setViewportUpdateMode(BoundingRectViewportUpdate);
+    setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    setBackgroundBrush(LabPalette::instance().background());
+    setMinimumSize(360, 300);
+    messages_ = new MessageLayer;
+    scene_.addItem(messages_);
+    banner_ = scene_.addSimpleText(QString());
+    subtitle_ = scene_.addSimpleText(QString());
+    refreshStyle();
+}
+
+void ClusterView::refreshStyle() {
+    const LabPalette& pal = LabPalette::instance();
+    banner_->setFont(pal.font(pal.titleSize(), true));
+    subtitle_->setFont(pal.font(pal.textSize()));
+    for (auto& [id, item] : nodes_)
+        item->update();
+    layoutCircle();
+    updateBanner(last_);
+}
+
+void ClusterView::rebuild(const std::vector<NodeId>& ids) {
+    for (LinkItem* l : links_)
+        delete l;
+    links_.clear();
+    // Keep the items of nodes that stay, so a dragged node keeps its place.
+    for (auto it = nodes_.begin(); it != nodes_.end();) {
+        if (std::find(ids.begin(), ids.end(), it->first) == ids.end()) {
+            delete it->second;
+            it = nodes_.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    for (NodeId id : ids) {
+        if (nodes_.count(id)) continue;
+        auto* item = new NodeItem(id);
+        scene_.addItem(item);
+        nodes_[id] = item;
+        connect(item, &NodeItem::moved, this, [this] {
+            for (LinkItem* l : links_)
+                l->adjust();
+        });
+    }
+    for (auto a = nodes_.begin(); a != nodes_.end(); ++a) {
+        for (auto b = std::next(a); b != nodes_.end(); ++b) {
+            auto* link = new LinkItem(a->second, b->second);
+            scene_.addItem(link);
+            links_.push_back(link);
+        }
+    }
+    layoutCircle();
+}
+
+void ClusterView::layoutCircle() {
+    const int n = static_cast<int>(nodes_.size());
+    if (n == 0) return;
+    const qreal node_r = nodes_.begin()->second->radius();
+    // Far enough apart that labels of neighbours never touch.
+    const qreal ring = std::max<qreal>(node_r * 2.8, node_r * 1.55 * n / M_PI * 2);
+    int i = 0;
+    for (auto& [id, item] : nodes_) {
+        // Node 1 at the top, then clockwise, as people count around a table.
+        const qreal a = -M_PI / 2 + 2 * M_PI * i / n;
+        item->setPos(std::cos(a) * ring, std::sin(a) * ring);
+        ++i;
+    }
+    for (LinkItem* l : links_)
+        l->adjust();
+    // Just the nodes plus room for the banner: no wasted margin, so the
+    // cluster fills the view.
+    QRectF used;
+    for (auto& [id, item] : nodes_)
+        used |= item->sceneBoundingRect();
+    used.adjust(-10, -(LabPalette::instance().titleSize() * 2 + 40), 10, 6);
+    const qreal min_width = LabPalette::instance().classroom() ? 900 : 640;
+    if (used.width() < min_width)
+        used.adjust(-(min_width - used.width()) / 2, 0, (min_width - used.width()) / 2, 0);
+    scene_.setSceneRect(used);
+    fit();
+}
+
+QString ClusterView::bannerText() const {
+    return banner_->text();
+}
+
+void ClusterView::updateBanner(const ClusterState& state) {
+    const LabPalette& pal = LabPalette::instance();
+    const QuorumInfo q = state.quorum();
+    int learners = 0;
+    for (const auto& [id, n] : state.nodes())
+        learners += n.membership == Membership::Learner;
+    QString text = QStringLiteral("%1 voter%2 · quorum %3 · tolerates %4 failure%5")
+                       .arg(q.voters)
+                       .arg(q.voters == 1 ? "" : "s")
+                       .arg(q.quorum)
+                       .arg(q.tolerates)
+                       .arg(q.tolerates == 1 ? "" : "s");
+    if (learners > 0)
+        text += QStringLiteral(" · %1 learner%2").arg(learners).arg(learners == 1 ? "" : "s");
+    if (q.even) {
+        // Raft needs a majority: 2 voters tolerate no more failures than 1,
+        // 4 no more than 3. The guide warns about even counts; so do we.
+        text += QStringLiteral("  ⚠ even voter count: the extra voter adds no fault tolerance");
+    }
+    banner_->setText(text);
+    banner_->setBrush(q.even ? pal.warning() : pal.ink());
+
+    const NodeId leader = state.leader();
+    QString sub = leader == kNoNode
+                      ? tr("No leader")
+                      : tr("Leader: node %1 (term %2)").arg(leader).arg(state.node(leader)->term);
+    sub += tr("   ·   t = %1 ms").arg(state.now_ms());
+    if (!state.last_partition().empty()) {
+        sub += tr("   ·   partition %1").arg(QString::fromStdString(state.last_partition()));
+    }
+    subtitle_->setText(sub);
+    const QRectF r = scene_.sceneRect();
+    const QRectF br = banner_->boundingRect();
+    banner_->setPos(r.center().x() - br.width() / 2, r.top() + 6);
+    subtitle_->setPos(r.center().x() - subtitle_->boundingRect().width() / 2,
+                      r.top() + 10 + br.height());
+}
+
+void ClusterView::setState(const ClusterState& state, const std::vector<const Flight*>& flights) {
+    const std::vector<NodeId> ids = state.node_ids();
+    bool same = ids.size() == nodes_.size();
+    for (NodeId id : ids)
+        same = same && nodes_.count(id);
+    if (!same) rebuild(ids);
+    for (const auto& [id, n] : state.nodes())
+        nodes_[id]->setNode(n, state.now_ms(), state.timing());
+    for (LinkItem* l : links_) {
+        l->setLinks(state.link(l->a()->id(), l->b()->id()), state.link(l->b()->id(), l->a()->id()));
+    }
+    messages_->setFlights(flights, state.now_ms(), nodes_);
+    last_ = state;
+    updateBanner(state);
+}
+
+void ClusterView::fit() {
+    fitInView(scene_.sceneRect(), Qt::KeepAspectRatio);
+}
+
+void ClusterView::resizeEvent(QResizeEvent* e) {
+    QGraphicsView::resizeEvent(e);
+    fit();
+}
+
+void ClusterView::contextMenuEvent(QContextMenuEvent* e) {
+    for (QGraphicsItem* item : items(e->pos())) {
+        if (auto* node = dynamic_cast<NodeItem*>(item)) {
+            emit nodeContextMenuRequested(node->id(), e->globalPos());
+            return;
+        }
+    }
+    QGraphicsView::contextMenuEvent(e);
+}
+
+}  // namespace raftlab::gui

@@ -1,0 +1,54 @@
+// The cluster at the playhead: nodes on a circle (elasticnodes-style items
+// you can drag), a link between every pair, messages in flight as dots
+// moving along the links, and a quorum banner on top. It only ever draws
+// the state it is given; it never asks a node anything.
+#pragma once
+
+#include <QGraphicsView>
+#include <map>
+#include <vector>
+
+#include "gui/model/cluster_state.h"
+#include "gui/model/history.h"
+
+class QGraphicsSimpleTextItem;
+
+namespace raftlab::gui {
+
+class NodeItem;
+class LinkItem;
+class MessageLayer;
+
+class ClusterView : public QGraphicsView {
+    Q_OBJECT
+  public:
+    explicit ClusterView(QWidget* parent = nullptr);
+
+    void setState(const ClusterState& state, const std::vector<const Flight*>& flights);
+    // Re-applies fonts and sizes after classroom mode changes.
+    void refreshStyle();
+    QString bannerText() const;
+
+  signals:
+    void nodeContextMenuRequested(raftlab::gui::NodeId id, const QPoint& global_pos);
+
+  protected:
+    void resizeEvent(QResizeEvent* e) override;
+    void contextMenuEvent(QContextMenuEvent* e) override;
+
+  private:
+    void rebuild(const std::vector<NodeId>& ids);
+    void layoutCircle();
+    void updateBanner(const ClusterState& state);
+    void fit();
+
+    QGraphicsScene scene_;
+    std::map<NodeId, NodeItem*> nodes_;
+    std::vector<LinkItem*> links_;
+    MessageLayer* messages_ = nullptr;
+    QGraphicsSimpleTextItem* banner_ = nullptr;
+    QGraphicsSimpleTextItem* subtitle_ = nullptr;
+    ClusterState last_;
+};
+
+}  // namespace raftlab::gui

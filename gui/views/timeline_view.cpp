@@ -1,0 +1,249 @@
+#include "gui/views/timeline_view.h"
+
+#include <QMouseEvent>
+#include <QPainter>
+#include <QPainterPath>
+#include <QWheelEvent>
+#include <cmath>
+
+#include "gui/model/history.h"
+#include "gui/views/palette.h"
+
+namespace raftlab::gui {
+
+namespace {
+constexpr int kTop = 26;  // time axis
+constexpr int kBottom = 8;
+}  // namespace
+
+TimelineView::TimelineView(QWidget* parent) : QWidget(parent) {
+    setAttribute(Qt::WA_OpaquePaintEvent);
+    setToolTip(
+        tr("Space-time diagram: each arrow is one message from sender to receiver.\n"
+           "Click to move the playhead; the wheel zooms in time."));
+}
+
+void TimelineView::setHistory(const History* history) {
+    history_ = history;
+    update();
+}
+
+void TimelineView::setPlayhead(std::int64_t t) {
+    playhead_ = t;
+    update();
+}
+
+void TimelineView::setSpan(std::int64_t ms) {
+    span_ms_ = std::clamp<std::int64_t>(ms, 10, 600'000);
+    update();
+}
+
+void TimelineView::setNodeVisible(NodeId node, bool visible) {
+    if (visible) {
+        hidden_nodes_.remove(node);
+    } else {
+        hidden_nodes_.insert(node);
+    }
+    update();
+}
+
+void TimelineView::setFamilyVisible(MsgFamily family, bool visible) {
+    if (visible) {
+        hidden_families_.remove(int(family));
+    } else {
+        hidden_families_.insert(int(family));
+    }
+    update();
+}
+
+std::vector<NodeId> TimelineView::lanes() const {
+    std::vector<NodeId> out;
+    if (history_ == nullptr) return out;
+    for (NodeId id : history_->head().node_ids()) {
+        if (!hidden_nodes_.contains(id)) out.push_back(id);
+    }
+    return out;
+}
+
+int TimelineView::laneY(int lane) const {
+    const int n = std::max<int>(1, static_cast<int>(lanes().size()));
+    const int h = (height() - kTop - kBottom) / n;
+    return kTop + h * lane + h / 2;
+}
+
+std::int64_t TimelineView::windowStart() const {
+    // The playhead sits near the right edge: the diagram is the past, and
+    // a replay never shows what has not happened yet.
+    return playhead_ - span_ms_ * 9 / 10;
+}
+
+double TimelineView::xOf(std::int64_t t) const {
+    const int g = LabPalette::instance().classroom() ? 120 : 90;
+    return g + (width() - g - 10) * static_cast<double>(t - windowStart()) / span_ms_;
+}
+
+std::int64_t TimelineView::timeAt(double x) const {
+    const int g = LabPalette::instance().classroom() ? 120 : 90;
+    return windowStart() +
+           static_cast<std::int64_t>((x - g) * span_ms_ / std::max(1, width() - g - 10));
+}
+
+void TimelineView::mousePressEvent(QMouseEvent* e) {
+    if (e->button() == Qt::LeftButton) emit seekRequested(timeAt(e->position().x()));
+}
+
+void TimelineView::wheelEvent(QWheelEvent* e) {
+    const double steps = e->angleDelta().y() / 120.0;
+    setSpan(static_cast<std::int64_t>(span_ms_ * std::pow(0.8, steps)));
+    e->accept();
+}
+
+void TimelineView::paintEvent(QPaintEvent*) {
+    QPainter p(this);
+    const LabPalette& pal = LabPalette::instance();
+    p.fillRect(rect(), pal.background());
+    p.setRenderHint(QPainter::Antialiasing);
+    const std::vector<NodeId> ids = lanes();
+    if (history_ == nullptr || ids.empty()) {
+        p.setPen(pal.faint());
+        p.drawText(rect(), Qt::AlignCenter, tr("No events yet"));
+        return;
+    }
+    const int gutter = pal.classroom() ? 120 : 90;
+    const std::int64_t t0 = windowStart(), t1 = t0 + span_ms_;
+    std::map<NodeId, int> lane_of;
+    for (int i = 0; i < static_cast<int>(ids.size()); ++i)
+        lane_of[ids[i]] = i;
+
+    // Time axis: a tick at a round step that gives ~8 labels.
+    p.setFont(pal.font(pal.smallTextSize()));
+    std::int64_t tick = 1;
+    for (std::int64_t scale = 1; span_ms_ / tick > 10; scale *= 10) {
+        for (std::int64_t m : {1, 2, 5}) {
+            tick = m * scale;
+            if (span_ms_ / tick <= 10) break;
+        }
+    }
+    for (std::int64_t t = (t0 / tick) * tick; t <= t1; t += tick) {
+        const double x = xOf(t);
+        if (x < gutter) continue;
+        p.setPen(pal.lane());
+        p.drawLine(QPointF(x, kTop - 4), QPointF(x, height() - kBottom));
+        p.setPen(pal.faint());
+        p.drawText(QRectF(x - 40, 2, 80, kTop - 6), Qt::AlignCenter,
+                   QStringLiteral("%1 ms").arg(t));
+    }
+
+    // Lanes.
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+        const int y = laneY(static_cast<int>(i));
+        p.setPen(QPen(pal.faint(), 1));
+        p.drawLine(QPointF(gutter, y), QPointF(width() - 10, y));
+        p.setPen(pal.ink());
+        p.setFont(pal.font(pal.textSize(), true));
+        p.drawText(QRect(6, y - 12, gutter - 12, 24), Qt::AlignLeft | Qt::AlignVCenter,
+                   tr("Node %1").arg(ids[i]));
+    }
+    p.setClipRect(QRect(gutter, 0, width() - gutter, height()));
+
+    // Messages.
+    for (const Flight* f : history_->flights_between(t0, std::min(t1, playhead_))) {
+        const MsgFamily fam = family_of(f->type);
+        if (hidden_families_.contains(int(fam))) continue;
+        auto a = lane_of.find(f->from);
+        auto b = lane_of.find(f->to);
+        if (a == lane_of.end() || b == lane_of.end()) continue;
+        const QPointF from(xOf(f->sent_ms), laneY(a->second));
+        QPointF to(xOf(f->done_ms), laneY(b->second));
+        // Still in the air at the playhead: draw it as far as it has got.
+        const bool in_flight = f->done_ms < 0 || f->done_ms > playhead_;
+        if (in_flight) {
+            const std::int64_t due = f->done_ms < 0 ? f->sent_ms + 10 : f->done_ms;
+            const double k =
+                due > f->sent_ms ? double(playhead_ - f->sent_ms) / double(due - f->sent_ms) : 1;
+            to = QPointF(xOf(playhead_),
+                         from.y() + (laneY(b->second) - from.y()) * std::clamp(k, 0.0, 1.0));
+        }
+        const QColor c = pal.message(fam);
+        QPen pen(c, is_response(f->type) ? pal.lineWidth() * 0.8 : pal.lineWidth() * 1.2);
+        if (is_response(f->type)) pen.setStyle(Qt::DashLine);
+        if (f->dropped && !in_flight) {
+            // Lost: the arrow stops halfway, ending in a cross.
+            to = QPointF(std::max((from.x() + to.x()) / 2, from.x() + 8), (from.y() + to.y()) / 2);
+        }
+        p.setPen(pen);
+        p.drawLine(from, to);
+        if (in_flight) continue;  // no arrow head until it arrives
+        if (f->dropped) {
+            p.setPen(QPen(pal.cut(), pal.lineWidth() * 1.5));
+            p.drawLine(to + QPointF(-4, -4), to + QPointF(4, 4));
+            p.drawLine(to + QPointF(-4, 4), to + QPointF(4, -4));
+            continue;
+        }
+        // Arrow head.
+        const QLineF line(to, from);
+        const double ang = std::atan2(-line.dy(), line.dx());
+        const double s = pal.classroom() ? 9 : 6;
+        const QPointF p1 = to + QPointF(std::cos(ang - 0.4) * s, -std::sin(ang - 0.4) * s);
+        const QPointF p2 = to + QPointF(std::cos(ang + 0.4) * s, -std::sin(ang + 0.4) * s);
+        p.setPen(Qt::NoPen);
+        p.setBrush(c);
+        p.drawPolygon(QPolygonF({to, p1, p2}));
+    }
+
+    // Role changes and faults.
+    const std::size_t begin = history_->count_until(t0 - 1);
+    const std::size_t end = history_->count_until(std::min(t1, playhead_));
+    p.setFont(pal.font(pal.smallTextSize(), true));
+    // Labels that would overprint the previous one on the same lane are
+    // left out; the marker stays and the event list has the words.
+    std::map<int, double> label_end;
+    auto label = [&](int lane, double x, double y, const QString& text) {
+        auto it = label_end.find(lane);
+        if (it != label_end.end() && x < it->second) return;
+        p.drawText(QPointF(x, y), text);
+        label_end[lane] = x + p.fontMetrics().horizontalAdvance(text) + 4;
+    };
+    for (std::size_t i = begin; i < end; ++i) {
+        const Event& e = history_->event(i);
+        const double x = xOf(e.t_ms);
+        if (e.kind == EventKind::Fault && e.node == kNoNode) {
+            p.setPen(QPen(pal.cut(), 1.5, Qt::DashLine));
+            p.drawLine(QPointF(x, kTop), QPointF(x, height() - kBottom));
+            p.setPen(pal.cut());
+            p.drawText(QPointF(x + 3, kTop + 10), QString::fromStdString(e.what + " " + e.text));
+            continue;
+        }
+        auto lane = lane_of.find(e.node);
+        if (lane == lane_of.end()) continue;
+        const double y = laneY(lane->second);
+        if (e.kind == EventKind::Role && (e.from_role != e.to_role)) {
+            const double r = pal.classroom() ? 9 : 7;
+            p.setPen(QPen(pal.ink(), 1.5));
+            p.setBrush(pal.role(e.to_role));
+            p.drawEllipse(QPointF(x, y), r, r);
+            p.setPen(pal.ink());
+            label(lane->second, x + r + 2, y - r - 1,
+                  QStringLiteral("%1 t%2")
+                      .arg(QString::fromLatin1(to_string(e.to_role)))
+                      .arg(e.term));
+        } else if (e.kind == EventKind::Fault) {
+            p.setPen(QPen(pal.cut(), pal.lineWidth() * 2));
+            if (e.what == "crash" || e.what == "kill" || e.what == "retire") {
+                p.drawLine(QPointF(x - 7, y - 7), QPointF(x + 7, y + 7));
+                p.drawLine(QPointF(x - 7, y + 7), QPointF(x + 7, y - 7));
+            } else {
+                p.drawLine(QPointF(x, y - 9), QPointF(x, y + 9));
+            }
+            label(lane->second + 1000, x + 6, y + 18, QString::fromStdString(e.what));
+        }
+    }
+
+    // Playhead.
+    p.setClipping(false);
+    const double px = xOf(playhead_);
+    p.setPen(QPen(pal.ink(), 2));
+    p.drawLine(QPointF(px, kTop - 6), QPointF(px, height() - kBottom));
+}
+
+}  // namespace raftlab::gui

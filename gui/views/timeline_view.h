@@ -1,0 +1,53 @@
+// A space-time (Lamport) diagram: one horizontal lane per node, time to the
+// right, each message an arrow from its sender's lane at the send time to
+// its receiver's lane at the delivery time. Role changes and faults are
+// markers on the lanes. The window follows the playhead; the wheel zooms,
+// a click moves the playhead there. Filters hide nodes and message families.
+#pragma once
+
+#include <QSet>
+#include <QWidget>
+
+#include "gui/model/event.h"
+
+namespace raftlab::gui {
+
+class History;
+
+class TimelineView : public QWidget {
+    Q_OBJECT
+  public:
+    explicit TimelineView(QWidget* parent = nullptr);
+
+    void setHistory(const History* history);
+    void setPlayhead(std::int64_t t_ms);
+    void setSpan(std::int64_t ms);
+    std::int64_t span() const { return span_ms_; }
+    void setNodeVisible(NodeId node, bool visible);
+    void setFamilyVisible(MsgFamily family, bool visible);
+    QSize sizeHint() const override { return {900, 240}; }
+    QSize minimumSizeHint() const override { return {300, 120}; }
+
+  signals:
+    void seekRequested(std::int64_t t_ms);
+
+  protected:
+    void paintEvent(QPaintEvent* e) override;
+    void mousePressEvent(QMouseEvent* e) override;
+    void wheelEvent(QWheelEvent* e) override;
+
+  private:
+    std::vector<NodeId> lanes() const;
+    double xOf(std::int64_t t) const;
+    std::int64_t timeAt(double x) const;
+    std::int64_t windowStart() const;
+    int laneY(int lane) const;
+
+    const History* history_ = nullptr;
+    std::int64_t playhead_ = 0;
+    std::int64_t span_ms_ = 400;
+    QSet<quint64> hidden_nodes_;
+    QSet<int> hidden_families_;
+};
+
+}  // namespace raftlab::gui

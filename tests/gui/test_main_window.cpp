@@ -1,0 +1,164 @@
+// The real window on the offscreen platform: a trace loads into every view,
+// the scrubber shows the past, live-only actions are disabled and say why,
+// every action has a shortcut, and the binary refuses politely without a
+// display.
+#include <QAction>
+#include <QDockWidget>
+#include <QProcess>
+#include <QSlider>
+#include <QtTest>
+
+#include "gui/app/main_window.h"
+#include "gui/models/event_list_model.h"
+#include "gui/models/log_model.h"
+#include "gui/models/node_table_model.h"
+#include "gui/views/cluster_view.h"
+#include "gui/views/log_view.h"
+#include "gui/views/palette.h"
+#include "gui/views/timeline_view.h"
+
+using namespace raftlab::gui;
+
+namespace {
+const QString kFixture = QStringLiteral(RAFTLAB_GUI_TEST_DATA "/three_nodes_failover.jsonl");
+
+QString role_of(const NodeTableModel* m, int row) {
+    return m->index(row, NodeTableModel::RoleCol).data().toString();
+}
+}  // namespace
+
+class TestMainWindow : public QObject {
+    Q_OBJECT
+  private slots:
+    void loadsATraceIntoEveryView() {
+        MainWindow w;
+        w.show();
+        w.openTrace(kFixture);
+        QCOMPARE(w.eventModel()->rowCount(), 104);
+        QCOMPARE(w.nodeModel()->rowCount(), 3);
+        QCOMPARE(w.scrubber()->minimum(), 0);
+        QCOMPARE(w.scrubber()->maximum(), 800);
+        QCOMPARE(w.clusterView()->bannerText(),
+                 QStringLiteral("3 voters · quorum 2 · tolerates 1 failure"));
+        for (const char* dock : {"nodes", "events", "log", "timeline", "charts"}) {
+            QVERIFY2(w.dock(QString::fromLatin1(dock)) != nullptr, dock);
+        }
+
+        // Dragging the scrubber is seeking: at 250 ms node 1 leads term 1.
+        w.scrubber()->setValue(250);
+        QCOMPARE(w.session().playhead(), 250);
+        QCOMPARE(role_of(w.nodeModel(), 0), QStringLiteral("Leader"));
+        QCOMPARE(w.logModel()->columnCount(), 2);
+        w.scrubber()->setValue(700);
+        QCOMPARE(role_of(w.nodeModel(), 1), QStringLiteral("Leader"));
+        QCOMPARE(w.logModel()->columnCount(), 3);
+
+        // The views paint without crashing and produce real pixels.
+        const QImage img = w.grab().toImage();
+        QVERIFY(!img.isNull());
+        QVERIFY(img.width() > 800);
+    }
+
+    void playingReachesTheEnd() {
+        MainWindow w;
+        w.openTrace(kFixture);
+        w.session().setSpeed(50);
+        w.actions().playPause->trigger();
+        QVERIFY(w.session().isPlaying());
+        QVERIFY(w.actions().playPause->isChecked());
+        QTRY_VERIFY_WITH_TIMEOUT(!w.session().isPlaying(), 5000);
+        QCOMPARE(w.session().playhead(), 800);
+        QVERIFY(!w.actions().playPause->isChecked());
+    }
+
+    void liveActionsAreDisabledAndSayWhy() {
+        MainWindow w;
+        w.openTrace(kFixture);
+        const auto live = w.actions().liveNodeActions() + w.actions().liveClusterActions();
+        QVERIFY(live.size() >= 12);
+        for (QAction* a : live) {
+            QVERIFY2(!a->isEnabled(), qPrintable(a->text()));
+            QVERIFY2(a->toolTip().startsWith(QStringLiteral("Needs a live cluster")),
+                     qPrintable(a->toolTip()));
+        }
+    }
+
+    void everyActionHasAUniqueShortcut() {
+        MainWindow w;
+        QSet<QString> seen;
+        for (QAction* a : w.actions().all()) {
+            const QString key = a->shortcut().toString();
+            QVERIFY2(!key.isEmpty(), qPrintable(a->text()));
+            QVERIFY2(!seen.contains(key), qPrintable(QStringLiteral("%1 used twice").arg(key)));
+            seen.insert(key);
+        }
+    }
+
+    void classroomModeTogglesLargeText() {
+        MainWindow w;
+        w.openTrace(kFixture);
+        const qreal normal = LabPalette::instance().textSize();
+        w.actions().classroom->trigger();
+        QVERIFY(LabPalette::instance().classroom());
+        QVERIFY(LabPalette::instance().textSize() > normal);
+        w.actions().classroom->trigger();
+        QVERIFY(!LabPalette::instance().classroom());
+    }
+
+    void refusesPolitelyWithoutADisplay() {
+        QProcess p;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.remove("DISPLAY");
+        env.remove("WAYLAND_DISPLAY");
+        env.remove("QT_QPA_PLATFORM");
+        p.setProcessEnvironment(env);
+        p.start(QStringLiteral(RAFTLAB_GUI_BINARY), {QStringLiteral("--replay"), kFixture});
+        QVERIFY(p.waitForFinished(10000));
+        QCOMPARE(p.exitStatus(), QProcess::NormalExit);  // no crash
+        QCOMPARE(p.exitCode(), 3);
+        QVERIFY(p.readAllStandardError().contains("raftlab-scenario"));
+    }
+
+    void rejectsBadArguments() {
+        auto run = [](const QStringList& args) {
+            QProcess p;
+            QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+            env.insert("QT_QPA_PLATFORM", "offscreen");
+            p.setProcessEnvironment(env);
+            p.start(QStringLiteral(RAFTLAB_GUI_BINARY), args);
+            p.waitForFinished(10000);
+            return std::make_pair(p.exitCode(), QString::fromUtf8(p.readAllStandardError()));
+        };
+        auto [code, err] =
+            run({QStringLiteral("--replay"), QStringLiteral("/no/such/trace.jsonl")});
+        QCOMPARE(code, 2);
+        QVERIFY(err.contains("/no/such/trace.jsonl"));
+        std::tie(code, err) = run({QStringLiteral("--bogus")});
+        QVERIFY(code != 0);
+        QVERIFY(err.contains("bogus"));
+        std::tie(code, err) = run({QStringLiteral("--replay"), kFixture,
+                                   QStringLiteral("--at-time"), QStringLiteral("soon")});
+        QCOMPARE(code, 2);
+        QVERIFY(err.contains("--at-time"));
+    }
+
+    void screenshotOptionWritesAPng() {
+        const QString out = QDir::temp().filePath(QStringLiteral("raftlab-test-shot.png"));
+        QFile::remove(out);
+        QProcess p;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert("QT_QPA_PLATFORM", "offscreen");
+        p.setProcessEnvironment(env);
+        p.start(QStringLiteral(RAFTLAB_GUI_BINARY),
+                {QStringLiteral("--replay"), kFixture, QStringLiteral("--at-time"),
+                 QStringLiteral("186"), QStringLiteral("--screenshot"), out});
+        QVERIFY(p.waitForFinished(20000));
+        QCOMPARE(p.exitCode(), 0);
+        QImage img(out);
+        QVERIFY(!img.isNull());
+        QCOMPARE(img.size(), QSize(1500, 950));
+    }
+};
+
+QTEST_MAIN(TestMainWindow)
+#include "test_main_window.moc"
