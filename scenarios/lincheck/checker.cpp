@@ -23,7 +23,7 @@ const char* to_string(Verdict verdict) {
 
 CheckResult check(const History& history, const CheckOptions& options) {
     const auto start = std::chrono::steady_clock::now();
-    const detail::Deadline deadline = start + options.budget;
+    const detail::Budget budget{start + options.budget, options.max_memo_bytes};
     for (const Operation& op : history) {
         if (auto error = validate(op); !error.empty()) throw std::invalid_argument(error);
     }
@@ -40,19 +40,21 @@ CheckResult check(const History& history, const CheckOptions& options) {
         detail::prune_unobservable_writes(kh.ops);
         result.keys_checked++;
         result.operations_checked += kh.ops.size();
-        const auto verdict = detail::search(kh.ops, deadline);
+        const auto verdict = detail::search(kh.ops, budget);
         if (verdict == detail::SearchVerdict::Linearizable) continue;
 
         result.key = kh.key;
-        if (verdict == detail::SearchVerdict::Timeout) {
+        if (verdict == detail::SearchVerdict::Timeout ||
+            verdict == detail::SearchVerdict::OutOfMemory) {
             result.verdict = Verdict::Unknown;
+            result.gave_up_on = verdict == detail::SearchVerdict::Timeout ? "time" : "memory";
             return finish();
         }
         result.verdict = Verdict::Illegal;
         // The window is shrunk from the operations as recorded (not settled), so
         // that what is shown is exactly what was verified.
         detail::Window window{recorded, false};
-        if (options.minimize_window) window = detail::minimize(recorded, deadline);
+        if (options.minimize_window) window = detail::minimize(recorded, budget);
         for (const detail::KeyOp& op : window.ops)
             result.window.push_back(history[op.source]);
         std::sort(result.window.begin(), result.window.end(),

@@ -26,6 +26,8 @@ struct CheckOptions {
     // Wall-clock budget for the whole check, shrinking the window included.
     std::chrono::nanoseconds budget = std::chrono::seconds(10);
     bool minimize_window = true;
+    // Memory the search may use for one key before it gives up (Unknown).
+    std::size_t max_memo_bytes = std::size_t{1} << 30;
 };
 
 struct CheckResult {
@@ -33,6 +35,8 @@ struct CheckResult {
     // Illegal: the key whose operations cannot be linearized. Unknown: the key
     // the search was on when time ran out.
     std::string key;
+    // Unknown: what ran out ("time" or "memory").
+    std::string gave_up_on;
     // Illegal: operations on `key`, in invocation order, that by themselves
     // already cannot be linearized (see minimize.h for why that is evidence).
     std::vector<Operation> window;

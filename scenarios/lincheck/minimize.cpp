@@ -13,10 +13,10 @@ bool is_read(const KeyOp& op) {
 }
 
 // Settling and pruning never change a verdict, and make the search cheaper.
-SearchVerdict judge(std::vector<KeyOp> ops, Deadline deadline) {
+SearchVerdict judge(std::vector<KeyOp> ops, const Budget& budget) {
     settle_observed_unknown_writes(ops);
     prune_unobservable_writes(ops);
-    return search(ops, deadline);
+    return search(ops, budget);
 }
 
 // Can this op be weakened further? Reads can be dropped; acknowledged writes
@@ -56,14 +56,14 @@ std::vector<KeyOp> weaken(const std::vector<KeyOp>& ops, const std::vector<std::
 // each read; every step is checked, so the window shown is verified illegal
 // exactly as printed.
 Window drop_reads_as_recorded(const Window& weak, const std::vector<KeyOp>& recorded,
-                              Deadline deadline) {
+                              const Budget& budget) {
     std::unordered_map<std::size_t, const KeyOp*> by_source;
     for (const KeyOp& op : recorded)
         by_source[op.source] = &op;
     std::vector<KeyOp> ops;
     for (const KeyOp& op : weak.ops)
         ops.push_back(*by_source.at(op.source));
-    if (judge(ops, deadline) != SearchVerdict::Illegal) return weak;  // keep the proven form
+    if (judge(ops, budget) != SearchVerdict::Illegal) return weak;  // keep the proven form
     for (std::size_t i = 0; i < ops.size();) {
         if (!is_read(ops[i])) {
             ++i;
@@ -71,8 +71,10 @@ Window drop_reads_as_recorded(const Window& weak, const std::vector<KeyOp>& reco
         }
         std::vector<KeyOp> trial = ops;
         trial.erase(trial.begin() + static_cast<std::ptrdiff_t>(i));
-        const auto verdict = judge(trial, deadline);
-        if (verdict == SearchVerdict::Timeout) return {std::move(ops), false};
+        const auto verdict = judge(trial, budget);
+        if (verdict == SearchVerdict::Timeout || verdict == SearchVerdict::OutOfMemory) {
+            return {std::move(ops), false};
+        }
         if (verdict == SearchVerdict::Illegal) {
             ops = std::move(trial);
         } else {
@@ -82,7 +84,7 @@ Window drop_reads_as_recorded(const Window& weak, const std::vector<KeyOp>& reco
     return {std::move(ops), weak.minimal};
 }
 
-Window shrink(std::vector<KeyOp> ops, Deadline deadline) {
+Window shrink(std::vector<KeyOp> ops, const Budget& budget) {
     prune_unobservable_writes(ops);
     std::size_t chunk = std::max<std::size_t>(1, ops.size() / 2);
     for (;;) {
@@ -96,8 +98,9 @@ Window shrink(std::vector<KeyOp> ops, Deadline deadline) {
             const std::vector<std::size_t> which(candidates.begin() + start,
                                                  candidates.begin() + end);
             std::vector<KeyOp> trial = weaken(ops, which);
-            switch (judge(trial, deadline)) {
+            switch (judge(trial, budget)) {
                 case SearchVerdict::Timeout:
+                case SearchVerdict::OutOfMemory:
                     return {std::move(ops), false};
                 case SearchVerdict::Illegal:
                     ops = std::move(trial);
@@ -118,11 +121,11 @@ Window shrink(std::vector<KeyOp> ops, Deadline deadline) {
 
 }  // namespace
 
-Window minimize(std::vector<KeyOp> ops, Deadline deadline) {
+Window minimize(std::vector<KeyOp> ops, const Budget& budget) {
     const std::vector<KeyOp> recorded = ops;
-    Window weak = shrink(std::move(ops), deadline);
+    Window weak = shrink(std::move(ops), budget);
     if (!weak.minimal) return weak;
-    return drop_reads_as_recorded(weak, recorded, deadline);
+    return drop_reads_as_recorded(weak, recorded, budget);
 }
 
 }  // namespace raftlab::lincheck::detail

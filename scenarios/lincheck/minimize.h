@@ -10,7 +10,7 @@ namespace raftlab::lincheck::detail {
 
 struct Window {
     std::vector<KeyOp> ops;
-    bool minimal = false;  // false when the deadline cut the shrinking short
+    bool minimal = false;  // false when the budget cut the shrinking short
 };
 
 // Every step only *weakens* the history, so the window that remains is still
@@ -22,6 +22,6 @@ struct Window {
 // pruned (which provably never changes the verdict). Shrinking is ddmin-style:
 // big chunks first, then single operations, until no single step keeps the
 // window illegal.
-Window minimize(std::vector<KeyOp> ops, Deadline deadline);
+Window minimize(std::vector<KeyOp> ops, const Budget& budget);
 
 }  // namespace raftlab::lincheck::detail

@@ -31,9 +31,18 @@ std::string format(const CheckResult& r) {
             out << "linearizable (" << stats << ")\n";
             break;
         case Verdict::Unknown:
-            out << "linearizability UNKNOWN: the time budget ran out while checking key \"" << r.key
-                << "\" (" << stats
-                << "). Give the check a larger budget, or shorten the workload.\n";
+            if (r.gave_up_on == "memory") {
+                out << "linearizability UNKNOWN: the search for key \"" << r.key
+                    << "\" outgrew its memory cap (" << stats
+                    << "). Too many operations on that key overlap in time; spread the"
+                       " workload over more keys or fewer concurrent clients, or raise"
+                       " max_memo_bytes.\n";
+            } else {
+                out << "linearizability UNKNOWN: the time budget ran out while checking key \""
+                    << r.key << "\" (" << stats
+                    << "). Give the check a larger budget, or spread the workload over more"
+                       " keys.\n";
+            }
             break;
         case Verdict::Illegal: {
             out << "NOT linearizable: on key \"" << r.key << "\", these " << r.window.size()

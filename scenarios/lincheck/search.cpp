@@ -58,6 +58,10 @@ class Memo {
         return true;
     }
 
+    // Roughly what the memo holds: each state's bitset, state, chain link and
+    // hash-map node.
+    std::size_t bytes() const { return states_.size() * (words_ * 8 + 8 + 48); }
+
   private:
     static constexpr std::uint32_t kNone = UINT32_MAX;
     std::size_t words_;
@@ -164,7 +168,7 @@ std::vector<KeyOp> collapse_unread_values(const std::vector<KeyOp>& ops) {
 
 }  // namespace
 
-SearchVerdict search(const std::vector<KeyOp>& original, Deadline deadline) {
+SearchVerdict search(const std::vector<KeyOp>& original, const Budget& budget) {
     if (original.empty()) return SearchVerdict::Linearizable;
     const std::vector<KeyOp> ops = collapse_unread_values(original);
     Events ev = build_events(ops);
@@ -263,8 +267,9 @@ SearchVerdict search(const std::vector<KeyOp>& original, Deadline deadline) {
     int unread_choice = -1;
     bool at_new_node = true;
     for (;;) {
-        if ((iterations++ & 0xFFF) == 0 && std::chrono::steady_clock::now() > deadline) {
-            return SearchVerdict::Timeout;
+        if ((iterations++ & 0xFFF) == 0) {
+            if (std::chrono::steady_clock::now() > budget.deadline) return SearchVerdict::Timeout;
+            if (memo.bytes() > budget.max_memo_bytes) return SearchVerdict::OutOfMemory;
         }
         if (at_new_node) {
             if (ev.next[ev.head] == -1) return SearchVerdict::Linearizable;

@@ -3,16 +3,24 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <vector>
 
 #include "scenarios/lincheck/key_history.h"
 
 namespace raftlab::lincheck::detail {
 
-enum class SearchVerdict { Linearizable, Illegal, Timeout };
+// Timeout and OutOfMemory both mean "gave up": the budget ran out first.
+enum class SearchVerdict { Linearizable, Illegal, Timeout, OutOfMemory };
 
-using Deadline = std::chrono::steady_clock::time_point;
+struct Budget {
+    std::chrono::steady_clock::time_point deadline;
+    // The memo of explored states is what grows when one key sees many
+    // concurrent operations; past this the search gives up rather than
+    // pushing a shared lab machine into swap.
+    std::size_t max_memo_bytes = std::size_t{1} << 30;
+};
 
-SearchVerdict search(const std::vector<KeyOp>& ops, Deadline deadline);
+SearchVerdict search(const std::vector<KeyOp>& ops, const Budget& budget);
 
 }  // namespace raftlab::lincheck::detail

@@ -228,6 +228,16 @@ class CheckerTest : public QObject {
         const auto r = check(h, {.budget = std::chrono::nanoseconds(0)});
         QCOMPARE(r.verdict, Verdict::Unknown);
         QCOMPARE(r.key, std::string("k0"));
+        QCOMPARE(r.gave_up_on, std::string("time"));
+    }
+
+    void memoryCapGivesUnknownInsteadOfSwapping() {
+        test::GenOptions o{.seed = 5, .operations = 3000, .keys = 1, .clients = 30};
+        const History h = test::simulated_register_history(o);
+        const auto r = check(h, {.max_memo_bytes = 64 * 1024});
+        QCOMPARE(r.verdict, Verdict::Unknown);
+        QCOMPARE(r.gave_up_on, std::string("memory"));
+        QVERIFY(format(r).find("more keys") != std::string::npos);
     }
 
     // ---- the brute-force cross-check ----
