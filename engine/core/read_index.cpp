@@ -161,6 +161,9 @@ bool Raft::State::lease_valid() const {
     if (role != Role::Leader) return false;
     const Membership& mem = membership();
     if (single_voter(mem, cfg.id)) return true;
+    // The lease is safe only because followers ignore votes while they hear
+    // from us (leader stickiness), which comes with CheckQuorum.
+    if (!cfg.check_quorum) return false;
     // The newest round a quorum of voters acknowledged; the lease runs from
     // when that round was *sent* (acks may arrive late).
     std::vector<std::uint64_t> acked;

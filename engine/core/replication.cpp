@@ -287,9 +287,10 @@ void Raft::State::handle_heartbeat_resp(const Message& m) {
     Index last = log.last_index();
     switch (p.pr.state) {
         case Progress::State::Snapshot:
-            // A snapshot (or its ack) may have been lost: try again after a while.
+            // A snapshot (or its ack) may have been lost: try again, but only
+            // after a while, since a big snapshot may just be slow to stream.
             if (ticks - p.snapshot_sent_tick >=
-                static_cast<std::uint64_t>(cfg.election_ticks_min)) {
+                2 * static_cast<std::uint64_t>(cfg.election_ticks_max)) {
                 p.become_probe(p.pr.match_index + 1);
             }
             break;
