@@ -49,7 +49,11 @@ __attribute__((target("sse4.2"))) std::uint32_t crc_hw(std::uint32_t c, const un
         c = _mm_crc32_u8(c, *p++);
     return c;
 }
-const bool kHasSse42 = __builtin_cpu_supports("sse4.2");
+// __builtin_cpu_init: this initializer may run before libgcc's own one.
+const bool kHasSse42 = [] {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("sse4.2") != 0;
+}();
 #endif
 
 }  // namespace
