@@ -1,5 +1,7 @@
 // The KV command encoding and the state machine: Put, Delete and
 // CompareAndSwap with their results, applied index bookkeeping, reads.
+#include <random>
+
 #include "tests/storage/helpers.h"
 
 using namespace raftlab;
@@ -57,6 +59,36 @@ class StorageApplyTest : public QObject {
         std::string huge_length = encode_command(Command::put("k", "v"));
         huge_length[2] = '\x7f';  // key length 2^30+...
         QVERIFY(!decode_command(huge_length, &error));
+    }
+
+    void randomBytesNeverCrashDecoders() {
+        // Bounded: 50,000 inputs of up to 64 bytes, biased towards valid prefixes.
+        std::mt19937 rng(7);
+        const std::string seed = encode_command(Command::cas("key", std::string("old"), "new"));
+        int decoded = 0;
+        for (int round = 0; round < 50'000; ++round) {
+            std::string bytes;
+            if (round % 2) {
+                bytes = seed.substr(0, rng() % (seed.size() + 1));
+                for (auto& c : bytes) {
+                    if (rng() % 8 == 0) c = static_cast<char>(rng());
+                }
+            } else {
+                bytes.resize(rng() % 64);
+                for (auto& c : bytes)
+                    c = static_cast<char>(rng());
+            }
+            std::string error;
+            const auto c = decode_command(bytes, &error);
+            if (c) {
+                ++decoded;
+                QCOMPARE(encode_command(*c), bytes);  // canonical: re-encodes to the same bytes
+            } else {
+                QVERIFY(!error.empty());
+            }
+            QVERIFY(!decode_chunk(bytes, &error) || bytes.size() >= 22);
+        }
+        QVERIFY(decoded > 0);
     }
 
     void putDeleteCasResults() {

@@ -62,7 +62,8 @@ class StorageLogTest : public QObject {
         QCOMPARE(s->load().hard_state.term, core::Term(3));
         // A long suffix (the range-delete path) and a hole, which is refused.
         std::vector<core::Entry> many;
-        for (core::Index i = 3; i <= 200; ++i) many.push_back(entry(i, 3));
+        for (core::Index i = 3; i <= 200; ++i)
+            many.push_back(entry(i, 3));
         s->persist(std::nullopt, many);
         QCOMPARE(s->last_index(), core::Index(200));
         s->persist(std::nullopt, {entry(10, 4), entry(11, 4)});
