@@ -33,7 +33,31 @@ enum class Code : std::uint8_t {
     Unavailable = 9,
 };
 
-const char* to_string(Code code);
+inline const char* to_string(Code code) {
+    switch (code) {
+        case Code::Ok:
+            return "OK";
+        case Code::NotLeader:
+            return "NOT_LEADER";
+        case Code::NoLeader:
+            return "NO_LEADER";
+        case Code::InvalidArgument:
+            return "INVALID_ARGUMENT";
+        case Code::Retry:
+            return "RETRY";
+        case Code::Timeout:
+            return "TIMEOUT";
+        case Code::ShuttingDown:
+            return "SHUTTING_DOWN";
+        case Code::Internal:
+            return "INTERNAL";
+        case Code::Busy:
+            return "BUSY";
+        case Code::Unavailable:
+            return "UNAVAILABLE";
+    }
+    return "?";
+}
 
 struct OpError {
     OpError() = default;

@@ -43,7 +43,7 @@ int main(int argc, char** argv) {
         options.lab = lab;
         node = raftlab::server::Node::start(std::move(options));
     } catch (const std::exception& e) {
-        spdlog::error("raftlab-node could not start: {}", e.what());
+        // One line on stderr: what failed, with which value, and what to do.
         std::fprintf(stderr, "raftlab-node: %s\n", e.what());
         return 1;
     }

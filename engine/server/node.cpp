@@ -12,32 +12,6 @@
 
 namespace raftlab::server {
 
-const char* to_string(Code code) {
-    switch (code) {
-        case Code::Ok:
-            return "OK";
-        case Code::NotLeader:
-            return "NOT_LEADER";
-        case Code::NoLeader:
-            return "NO_LEADER";
-        case Code::InvalidArgument:
-            return "INVALID_ARGUMENT";
-        case Code::Retry:
-            return "RETRY";
-        case Code::Timeout:
-            return "TIMEOUT";
-        case Code::ShuttingDown:
-            return "SHUTTING_DOWN";
-        case Code::Internal:
-            return "INTERNAL";
-        case Code::Busy:
-            return "BUSY";
-        case Code::Unavailable:
-            return "UNAVAILABLE";
-    }
-    return "?";
-}
-
 std::unique_ptr<Node> Node::start(NodeOptions options) {
     auto impl = std::make_unique<Impl>();
     impl->options = std::move(options);
