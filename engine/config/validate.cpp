@@ -221,6 +221,10 @@ class Validator {
             fail("lab.address", "= \"" + c_.lab.address + "\" is not a host:port address",
                  "write it like \"127.0.0.1:9181\"");
         }
+        if (dial_address(c_.lab.address) == dial_address(c_.cluster.listen_address)) {
+            fail("lab.address", "= \"" + c_.lab.address + "\" is the node's own listen_address",
+                 "give the lab service a port of its own, e.g. the node's port + 100");
+        }
         // The lab service can freeze time and kill links: never off-host.
         if (!is_loopback_host(hp->host)) {
             fail("lab.address", "= \"" + c_.lab.address + "\" is not a loopback address",

@@ -172,6 +172,11 @@ class ConfigErrorsTest : public QObject {
                    good_with("[lab]\nenabled = true\naddress = \"10.0.0.1:9181\"\n"))
             << "lab.address = \"10.0.0.1:9181\" is not a loopback address"
             << "use 127.0.0.1";
+        QTest::newRow("lab on the node's port")
+            << QString::fromStdString(
+                   good_with("[lab]\nenabled = true\naddress = \"127.0.0.1:9082\"\n"))
+            << "lab.address = \"127.0.0.1:9082\" is the node's own listen_address"
+            << "a port of its own";
         QTest::newRow("lab without address")
             << QString::fromStdString(good_with("[lab]\nenabled = true\n"))
             << "lab.address is missing while lab.enabled = true"
