@@ -27,7 +27,9 @@ std::string role_line(const Event& e, const ClusterState& before) {
     switch (e.to_role) {
         case Role::Leader: {
             std::string s = who + " became Leader in term " + term;
-            if (n != nullptr && !n->votes_granted.empty()) {
+            if (e.text.find("votes") != std::string::npos) {
+                s += " — " + e.text;  // the node's own account: who voted for it
+            } else if (n != nullptr && !n->votes_granted.empty()) {
                 s += " — won the election with votes from " + join(n->votes_granted);
             }
             // The most useful context in a failover: the leader it replaced died.
@@ -172,9 +174,8 @@ std::string narrate(const Event& e, const ClusterState& before) {
         case EventKind::Unknown:
             break;
     }
-    return with_reason(who + ": " + (e.kind_name.empty() ? "event" : e.kind_name) +
-                           (e.what.empty() ? "" : " " + e.what),
-                       e.text);
+    const std::string subject = e.node == kNoNode ? "Cluster" : who;
+    return with_reason(subject + ": " + (e.kind_name.empty() ? "event" : e.kind_name), e.text);
 }
 
 }  // namespace raftlab::gui

@@ -1,6 +1,7 @@
 #include "gui/model/trace_parser.h"
 
 #include <QByteArray>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QJsonParseError>
@@ -123,6 +124,24 @@ ParseResult parse_trace_line(std::string_view line) {
             if (to != 0) e.node = to;
             e.known |= kPeer;
             e.msg = msg_type_from_string(str(o, "type"));
+            break;
+        }
+        case EventKind::Unknown: {
+            // Keep what an unknown line said, so the event list can still show it.
+            std::string fields;
+            for (auto it = o.begin(); it != o.end(); ++it) {
+                const QString k = it.key();
+                if (k == QLatin1String("t") || k == QLatin1String("node") || k == QLatin1String("kind")) {
+                    continue;
+                }
+                QString v = it.value().isString() ? it.value().toString()
+                                                  : QString::fromUtf8(QJsonDocument(QJsonArray{it.value()})
+                                                                          .toJson(QJsonDocument::Compact))
+                                                        .mid(1)
+                                                        .chopped(1);
+                fields += (fields.empty() ? "" : " ") + k.toStdString() + "=" + v.toStdString();
+            }
+            e.text = fields;
             break;
         }
         default:

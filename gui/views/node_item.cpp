@@ -119,6 +119,9 @@ void NodeItem::paintPauseBadge(QPainter* p, const QRectF& r) const {
 void NodeItem::paint(QPainter* p, const QStyleOptionGraphicsItem*, QWidget*) {
     const LabPalette& pal = LabPalette::instance();
     p->setRenderHint(QPainter::Antialiasing);
+    // A node removed from the configuration is no longer part of the cluster:
+    // it fades, whatever it still believes about itself.
+    if (node_.membership == Membership::Removed) p->setOpacity(0.35);
     const qreal r = radius();
     const QRectF body(-r, -r, 2 * r, 2 * r);
 
@@ -159,6 +162,10 @@ void NodeItem::paint(QPainter* p, const QStyleOptionGraphicsItem*, QWidget*) {
     if (node_.membership == Membership::Learner) {
         p->drawText(QRectF(-r * 2.2, r + 32, r * 4.4, 20), Qt::AlignCenter,
                     node_.promotable ? tr("learner · promotable") : tr("learner · read-only"));
+    } else if (node_.membership == Membership::Removed) {
+        p->setFont(pal.font(pal.textSize(), true));
+        p->drawText(QRectF(-r * 2.2, r + 32, r * 4.4, 20), Qt::AlignCenter,
+                    tr("removed from the cluster"));
     }
 }
 
