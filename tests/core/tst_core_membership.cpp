@@ -42,6 +42,7 @@ class TestMembership : public QObject {
     void guide_single_node_to_three();
     void read_only_learner_is_never_promoted();
     void learner_too_far_behind_is_not_promoted();
+    void slow_catch_up_round_delays_promotion();
     void truncated_config_entry_reverts();
     void removed_leader_steps_down_when_removal_commits();
     void removed_follower_cannot_disrupt();
@@ -200,6 +201,35 @@ void TestMembership::learner_too_far_behind_is_not_promoted() {
     QVERIFY(h.raft(1).membership().is_learner(4));
     Progress p = h.raft(1).status().progress.at(4);
     QVERIFY(h.raft(1).last_index() - p.match_index > 5);
+}
+
+void TestMembership::slow_catch_up_round_delays_promotion() {
+    // The lag is generous, so only the round duration decides (thesis §4.2.1).
+    Harness h({1, 2, 3}, {}, [](Config& c) { c.learner_catchup_lag = 1000; });
+    QCOMPARE(h.campaign(1), NodeId{1});
+    h.add_node(4, make_membership({}));
+    QVERIFY(std::holds_alternative<Proposed>(h.raft(1).add_learner(4, "a4")));
+    h.isolate(4);
+    h.stabilize();
+    const int slow = 2 * h.node(1).config.election_ticks_min;
+    for (int i = 0; i < slow; ++i) {
+        h.tick(1);
+        h.tick(2);
+        h.tick(3);
+        h.stabilize();
+    }
+    h.heal();
+    // The first round completes now, after more than an election timeout.
+    h.tick(1, h.node(1).config.heartbeat_ticks);
+    h.stabilize();
+    QVERIFY(h.raft(1).status().progress.at(4).last_round_ticks >= slow);
+    QVERIFY(h.raft(1).membership().is_learner(4));
+    // The next round is quick: now it is promoted.
+    for (int i = 0; i < 40 && !h.raft(1).membership().is_voter(4); ++i) {
+        h.tick(1);
+        h.stabilize();
+    }
+    QVERIFY(h.raft(1).membership().is_voter(4));
 }
 
 void TestMembership::truncated_config_entry_reverts() {

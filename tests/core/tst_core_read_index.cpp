@@ -30,6 +30,8 @@ class TestReadIndex : public QObject {
     void follower_without_leader_fails();
     void isolated_leader_never_answers_and_fails_on_step_down();
     void lease_valid_only_with_recent_quorum();
+    void no_lease_without_check_quorum();
+    void heartbeats_carry_the_round();
 };
 
 void TestReadIndex::leader_read_after_quorum_round() {
@@ -150,6 +152,34 @@ void TestReadIndex::lease_valid_only_with_recent_quorum() {
     h.tick(1, lease);  // heartbeats go unanswered
     h.stabilize();
     QVERIFY(!h.raft(1).lease_valid());
+}
+
+void TestReadIndex::no_lease_without_check_quorum() {
+    Harness h({1, 2, 3}, {}, [](Config& c) { c.check_quorum = false; });
+    QCOMPARE(h.campaign(1), NodeId{1});
+    h.tick(1, h.node(1).config.heartbeat_ticks);
+    h.stabilize();
+    QVERIFY(!h.raft(1).lease_valid());  // followers are not sticky: no lease
+}
+
+void TestReadIndex::heartbeats_carry_the_round() {
+    Harness h({1, 2, 3});
+    QCOMPARE(h.campaign(1), NodeId{1});
+    h.stabilize();
+    std::uint64_t last = 0;
+    for (int round = 0; round < 3; ++round) {
+        h.tick(1, h.node(1).config.heartbeat_ticks);
+        std::vector<Message> out = h.drain();
+        std::uint64_t ctx = 0;
+        for (const Message& m : out) {
+            if (m.type == MessageType::Heartbeat) {
+                QVERIFY(ctx == 0 || ctx == m.context);  // one round per broadcast
+                ctx = m.context;
+            }
+        }
+        QVERIFY(ctx > last);
+        last = ctx;
+    }
 }
 
 QTEST_APPLESS_MAIN(TestReadIndex)

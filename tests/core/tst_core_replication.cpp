@@ -51,6 +51,8 @@ class TestReplication : public QObject {
     void inflight_window_limits_messages();
     void inflight_window_limits_bytes();
     void max_entries_per_message();
+    void max_bytes_per_message();
+    void appends_wait_for_durable_term();
     void probe_sends_one_at_a_time();
     void lost_append_is_retried_after_heartbeat();
     void stale_leader_learns_new_term();
@@ -233,6 +235,50 @@ void TestReplication::max_entries_per_message() {
     for (const Message& m : out)
         biggest = std::max(biggest, m.entries.size());
     QCOMPARE(biggest, std::size_t{4});
+}
+
+void TestReplication::max_bytes_per_message() {
+    Harness h({1, 2}, {}, [](Config& c) { c.max_bytes_per_msg = 250; });
+    QCOMPARE(h.campaign(1), NodeId{1});
+    h.stabilize();
+    for (int i = 0; i < 10; ++i)
+        h.propose(1, std::string(100, 'v'));
+    std::vector<Message> out = h.drain();
+    std::size_t biggest = 0;
+    for (const Message& m : out)
+        biggest = std::max(biggest, m.entries.size());
+    QCOMPARE(biggest, std::size_t{2});  // a third 100-byte entry would pass 250
+    // One entry bigger than the limit still goes, alone, so it cannot stall.
+    Harness big({1, 2}, {}, [](Config& c) { c.max_bytes_per_msg = 10; });
+    QCOMPARE(big.campaign(1), NodeId{1});
+    big.propose(1, std::string(100, 'v'));
+    big.stabilize();
+    QCOMPARE(big.raft(2).last_index(), big.raft(1).last_index());
+}
+
+void TestReplication::appends_wait_for_durable_term() {
+    // A lone voter elects itself and appends its no-op within one Ready. Its
+    // Append to a learner carries the new term, which is not durable yet: it
+    // must wait for the sync, or a crash could reuse the term differently.
+    Harness h({1}, {2});
+    Raft& r = h.raft(1);
+    for (int i = 0; i < 100 && r.role() != Role::Leader; ++i)
+        r.tick();
+    QCOMPARE(r.role(), Role::Leader);
+    Ready rd = r.ready();
+    QVERIFY(rd.hard_state.has_value());
+    QCOMPARE(count(rd.send_now, MessageType::Append, 2), 0);
+    QCOMPARE(count(rd.send_after_persist, MessageType::Append, 2), 1);
+    for (const Message& m : rd.send_after_persist)
+        h.queue().push_back(m);
+    r.advance(rd);
+    // Once the term is durable, the leader's Appends leave before its own sync.
+    h.stabilize();
+    h.propose(1, "x");
+    Ready rd2 = r.ready();
+    QVERIFY(!rd2.hard_state || rd2.hard_state->term == rd.hard_state->term);
+    QCOMPARE(count(rd2.send_now, MessageType::Append, 2), 1);
+    QCOMPARE(count(rd2.send_after_persist, MessageType::Append, 2), 0);
 }
 
 void TestReplication::probe_sends_one_at_a_time() {

@@ -45,6 +45,7 @@ class TestSnapshot : public QObject {
     void snapshot_matching_log_fast_forwards_commit();
     void snapshot_replaces_divergent_log();
     void lost_snapshot_is_resent();
+    void snapshot_state_left_on_reject();
     void restarted_node_resumes_from_snapshot();
 };
 
@@ -189,6 +190,40 @@ void TestSnapshot::lost_snapshot_is_resent() {
     }
     QVERIFY(sent >= 2);
     QCOMPARE(h.raft(3).last_index(), h.raft(1).last_index());
+}
+
+void TestSnapshot::snapshot_state_left_on_reject() {
+    Harness h({1, 2, 3});
+    QCOMPARE(h.campaign(1), NodeId{1});
+    h.isolate(3);
+    for (int i = 0; i < 10; ++i)
+        h.propose(1, "x");
+    h.stabilize();
+    h.raft(1).compact(8, "s");
+    h.heal();
+    // Hold the snapshot back; node 3 then rejects a (stale) Append instead.
+    h.set_filter([](const Message& m) { return m.type == MessageType::Snapshot; });
+    h.tick(1, h.node(1).config.heartbeat_ticks);
+    h.stabilize();
+    QCOMPARE(h.raft(1).status().progress.at(3).state, Progress::State::Snapshot);
+    Message rej;
+    rej.type = MessageType::AppendResp;
+    rej.from = 3;
+    rej.to = 1;
+    rej.term = h.raft(1).term();
+    rej.reject = true;
+    rej.index = 8;
+    rej.conflict_index = 2;
+    h.drain();
+    h.raft(1).step(rej);
+    // The reject ends the Snapshot state at once (no waiting for the retry
+    // timeout); node 3 still needs compacted entries, so a fresh snapshot goes.
+    std::vector<Message> out = h.drain();
+    int snaps = 0;
+    for (const Message& m : out)
+        snaps += m.type == MessageType::Snapshot && m.to == 3;
+    QCOMPARE(snaps, 1);
+    QCOMPARE(h.raft(1).status().progress.at(3).pending_snapshot, Index{8});
 }
 
 void TestSnapshot::restarted_node_resumes_from_snapshot() {
