@@ -131,14 +131,17 @@ ParseResult parse_trace_line(std::string_view line) {
             std::string fields;
             for (auto it = o.begin(); it != o.end(); ++it) {
                 const QString k = it.key();
-                if (k == QLatin1String("t") || k == QLatin1String("node") || k == QLatin1String("kind")) {
+                if (k == QLatin1String("t") || k == QLatin1String("node") ||
+                    k == QLatin1String("kind")) {
                     continue;
                 }
-                QString v = it.value().isString() ? it.value().toString()
-                                                  : QString::fromUtf8(QJsonDocument(QJsonArray{it.value()})
-                                                                          .toJson(QJsonDocument::Compact))
-                                                        .mid(1)
-                                                        .chopped(1);
+                QString v =
+                    it.value().isString()
+                        ? it.value().toString()
+                        : QString::fromUtf8(
+                              QJsonDocument(QJsonArray{it.value()}).toJson(QJsonDocument::Compact))
+                              .mid(1)
+                              .chopped(1);
                 fields += (fields.empty() ? "" : " ") + k.toStdString() + "=" + v.toStdString();
             }
             e.text = fields;

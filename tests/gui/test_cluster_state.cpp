@@ -188,17 +188,20 @@ class TestClusterState : public QObject {
                 saw = true;
                 // Without the node's own account, the votes the viewer saw arrive are named.
                 ClusterState before;
-                for (std::size_t j = 0; j < i; ++j) before.apply(h.event(j));
+                for (std::size_t j = 0; j < i; ++j)
+                    before.apply(h.event(j));
                 Event won = h.event(i);
                 won.text.clear();
-                QCOMPARE(QString::fromStdString(narrate(won, before)),
-                         QStringLiteral("Node 2 became Leader in term 2 — won the election with "
-                                        "votes from 2, 3, after node 1 (the old leader) was killed"));
+                QCOMPARE(
+                    QString::fromStdString(narrate(won, before)),
+                    QStringLiteral("Node 2 became Leader in term 2 — won the election with "
+                                   "votes from 2, 3, after node 1 (the old leader) was killed"));
             }
         }
         QVERIFY(saw);
         // Unknown kinds keep what they said.
-        const auto odd = parse_trace_line(R"({"t":0,"node":0,"kind":"run","seed":7,"profile":"calm"})");
+        const auto odd =
+            parse_trace_line(R"({"t":0,"node":0,"kind":"run","seed":7,"profile":"calm"})");
         QCOMPARE(QString::fromStdString(narrate(*odd.event, ClusterState{})),
                  QStringLiteral("Cluster: run — profile=calm seed=7"));
     }
