@@ -220,7 +220,9 @@ class Storage {
     // §5.1). Otherwise it is dropped by the next write_snapshot() or open().
     void discard_staged_snapshot();
 
-    // Test hook: called after every synced write (see SyncEvent).
+    // Test hook: called after every synced write (see SyncEvent), on the
+    // writing thread with internal locks held: it must not call back into
+    // this Storage.
     void set_sync_observer(SyncObserver observer);
     std::uint64_t sync_count() const;
 
