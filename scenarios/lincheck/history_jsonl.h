@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "scenarios/lincheck/history.h"
+#include "scenarios/lincheck/history_records.h"  // the writing side
 
 namespace raftlab::lincheck {
 
@@ -24,14 +25,5 @@ struct LoadedHistory {
 LoadedHistory load_history_jsonl(std::istream& in, const std::string& source_name = "<input>");
 // Reports an unreadable file as an error naming the path.
 LoadedHistory load_history_file(const std::string& path);
-
-// One record each, without the trailing newline, for writers that interleave
-// client operations with other trace records as they happen.
-std::string op_invoke_record(const Operation& op);
-std::string op_complete_record(const Operation& op);
-
-// Every operation's two records, in time order (an unknown operation's
-// op_complete is written at its complete_ns, when the client gave up).
-void write_history_jsonl(std::ostream& out, const History& history);
 
 }  // namespace raftlab::lincheck

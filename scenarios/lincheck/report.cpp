@@ -23,9 +23,9 @@ std::string pad(std::string s, std::size_t width) {
 
 std::string format(const CheckResult& r) {
     std::ostringstream out;
-    const std::string stats = std::to_string(r.operations_checked) + " operations on " +
-                              std::to_string(r.keys_checked) + " keys, " + ms(r.elapsed.count()) +
-                              " ms";
+    const std::string stats =
+        std::to_string(r.operations_checked) + " operations on " + std::to_string(r.keys_checked) +
+        (r.keys_checked == 1 ? " key, " : " keys, ") + ms(r.elapsed.count()) + " ms";
     switch (r.verdict) {
         case Verdict::Ok:
             out << "linearizable (" << stats << ")\n";
@@ -45,10 +45,17 @@ std::string format(const CheckResult& r) {
             }
             break;
         case Verdict::Illegal: {
-            out << "NOT linearizable: on key \"" << r.key << "\", these " << r.window.size()
-                << " operations cannot be placed in any order that respects real time and"
-                << " gives every answer a register would (" << stats << ")"
-                << (r.window_minimal ? "" : "; the window may not be minimal (time ran out)")
+            out << "NOT linearizable: on key \"" << r.key << "\", ";
+            if (r.window.size() == 1) {
+                out << "this operation cannot be placed at any time in its interval that"
+                    << " gives the answer a register would";
+            } else {
+                out << "these " << r.window.size()
+                    << " operations cannot be placed in any order that respects real time and"
+                    << " gives every answer a register would";
+            }
+            out << " (" << stats << ")"
+                << (r.window_minimal ? "" : "; the window may not be minimal (the budget ran out)")
                 << ":\n";
             std::int64_t t0 = r.window.empty() ? 0 : r.window.front().invoke_ns;
             for (const Operation& op : r.window) {
