@@ -56,6 +56,10 @@ LabActions::LabActions(QObject* parent) : QObject(parent) {
     hideHeartbeats = make(tr("Hide heartbeats"), QKeySequence(tr("Ctrl+B")),
                           tr("Hide heartbeat messages in the timeline and the event list"));
     hideHeartbeats->setCheckable(true);
+    zoomIn = make(tr("Zoom timeline in"), QKeySequence(tr("Ctrl+=")),
+                  tr("Show a shorter stretch of time in the timeline"));
+    zoomOut = make(tr("Zoom timeline out"), QKeySequence(tr("Ctrl+-")),
+                   tr("Show a longer stretch of time in the timeline"));
     shortcuts = make(tr("Keyboard shortcuts"), QKeySequence(Qt::Key_F1),
                      tr("List every action and its shortcut"));
 

@@ -32,6 +32,8 @@ class LabActions : public QObject {
     // View
     QAction* classroom;
     QAction* hideHeartbeats;
+    QAction* zoomIn;
+    QAction* zoomOut;
     QAction* shortcuts;
     // Live cluster: per node
     QAction* killNode;

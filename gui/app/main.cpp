@@ -85,8 +85,12 @@ int main(int argc, char** argv) {
     const QCommandLineOption size(QStringLiteral("size"),
                                   QStringLiteral("Window size as WIDTHxHEIGHT (default 1500x950)."),
                                   QStringLiteral("WxH"));
-    for (const auto& o : {replay, at_time, classroom, screenshot, shot_widget, size})
+    const QCommandLineOption span(QStringLiteral("timeline-span"),
+                                  QStringLiteral("How many ms the timeline shows (default 200)."),
+                                  QStringLiteral("MS"));
+    for (const auto& o : {replay, at_time, classroom, screenshot, shot_widget, size, span}) {
         cli.addOption(o);
+    }
     cli.process(app);  // unknown options: a clear message and exit code 1
 
     if (!cli.positionalArguments().isEmpty()) {
@@ -100,6 +104,14 @@ int main(int argc, char** argv) {
         if (!ok)
             return fail(
                 QStringLiteral("--at-time wants milliseconds, got '%1'").arg(cli.value(at_time)));
+    }
+    qint64 span_ms = 0;
+    if (cli.isSet(span)) {
+        span_ms = cli.value(span).toLongLong(&ok);
+        if (!ok || span_ms < 10) {
+            return fail(QStringLiteral("--timeline-span wants milliseconds (at least 10), got '%1'")
+                            .arg(cli.value(span)));
+        }
     }
     const QString widget = cli.value(shot_widget);
     if (!QStringList{"window", "cluster", "log", "timeline"}.contains(widget)) {
@@ -129,6 +141,7 @@ int main(int argc, char** argv) {
     raftlab::gui::MainWindow window;
     window.resize(window_size);
     if (cli.isSet(classroom)) window.setClassroom(true);
+    if (span_ms > 0) window.timelineView()->setSpan(span_ms);
     if (cli.isSet(replay)) {
         window.openTrace(cli.value(replay));
         if (window.session().history().size() == 0) {
@@ -141,15 +154,23 @@ int main(int argc, char** argv) {
     if (cli.isSet(screenshot)) {
         // Let layouts and docks settle for a few frames, then grab.
         const QString file = cli.value(screenshot);
-        QTimer::singleShot(400, &window, [&] {
+        // A dock shot gets the dock enlarged first: a teacher's picture of
+        // the timeline should not be a 150-pixel strip.
+        if (widget == "log" || widget == "timeline") {
+            QDockWidget* d = window.dock(widget);
+            d->raise();
+            window.resizeDocks({d}, {window.height() * 11 / 20}, Qt::Vertical);
+        }
+        QTimer::singleShot(500, &window, [&] {
             QWidget* target = &window;
             if (widget == "cluster") target = window.clusterView();
-            if (widget == "log") target = window.logView();
-            if (widget == "timeline") target = window.timelineView()->parentWidget();
+            if (widget == "log") target = window.dock("log")->widget();
+            if (widget == "timeline") target = window.dock("timeline")->widget();
             const bool saved = target->grab().save(file, "PNG");
-            if (!saved)
+            if (!saved) {
                 std::fprintf(stderr, "raftlab: could not write screenshot '%s'\n",
                              qPrintable(file));
+            }
             QApplication::exit(saved ? 0 : 2);
         });
     }

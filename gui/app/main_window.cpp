@@ -86,8 +86,9 @@ void MainWindow::buildDocks() {
     node_table_->horizontalHeader()->setStretchLastSection(true);
     node_table_->setSelectionBehavior(QAbstractItemView::SelectRows);
     node_table_->setAlternatingRowColors(true);
-    connect(node_model_, &QAbstractItemModel::modelReset, node_table_,
-            &QTableView::resizeColumnsToContents);
+    // A handful of rows: sizing to contents on every change is cheap and
+    // keeps "PreCandidate" readable.
+    node_table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     addDockWidget(Qt::RightDockWidgetArea, makeDock(this, tr("Nodes"), "nodes", node_table_));
 
     auto* events = new QWidget;
@@ -250,6 +251,8 @@ void MainWindow::buildMenus() {
     QMenu* view = menuBar()->addMenu(tr("&View"));
     view->addAction(actions_->classroom);
     view->addAction(actions_->hideHeartbeats);
+    view->addAction(actions_->zoomIn);
+    view->addAction(actions_->zoomOut);
     view->addSeparator();
     for (QDockWidget* d : findChildren<QDockWidget*>())
         view->addAction(d->toggleViewAction());
@@ -282,6 +285,8 @@ void MainWindow::buildMenus() {
     connect(actions_->classroom, &QAction::toggled, this, &MainWindow::setClassroom);
     connect(actions_->hideHeartbeats, &QAction::toggled, this, &MainWindow::setHeartbeatsHidden);
     connect(actions_->shortcuts, &QAction::triggered, this, &MainWindow::showShortcuts);
+    connect(actions_->zoomIn, &QAction::triggered, timeline_, &TimelineView::zoomIn);
+    connect(actions_->zoomOut, &QAction::triggered, timeline_, &TimelineView::zoomOut);
     connect(cluster_, &ClusterView::nodeContextMenuRequested, this, &MainWindow::showNodeMenu);
 }
 

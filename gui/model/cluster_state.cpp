@@ -260,7 +260,12 @@ void ClusterState::apply_persist(NodeState& n, const Event& e) {
         const Index si = e.snapshot_index;
         const Term st = e.snapshot_term;
         if (n.log.term_at(si) != st) n.log.truncate_after(std::min(si, n.log.last_index()));
-        if (n.log.last_index() < si) n.log.write(n.log.last_index() + 1, si, st);
+        if (n.log.last_index() < si) {
+            // The snapshot says only the term of its last entry; the terms
+            // of the entries before it are unknown here (term 0).
+            if (n.log.last_index() + 1 < si) n.log.write(n.log.last_index() + 1, si - 1, 0);
+            n.log.write(si, si, st);
+        }
         n.snapshot_index = si;
         n.snapshot_term = st;
         n.commit_index = std::max(n.commit_index, si);

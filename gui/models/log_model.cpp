@@ -72,21 +72,27 @@ QVariant LogModel::data(const QModelIndex& index, int role) const {
     if (n == nullptr || index.column() < 0 || index.column() >= columnCount()) return {};
     const Index i = static_cast<Index>(index.column()) + 1;
     const Term term = n->log.term_at(i);
+    // An entry exists if its term is known, or if it lies inside the
+    // node's snapshot (installed from a leader: its terms are not known).
+    const bool exists = (term != 0 && i <= n->last_index()) || i <= n->snapshot_index;
     switch (role) {
         case Qt::DisplayRole:
             return term == 0 ? QVariant() : QVariant(QString::number(term));
         case TermRole:
             return QVariant::fromValue<quint64>(term);
+        case ExistsRole:
+            return exists;
         case CommittedRole:
-            return term != 0 && i <= n->commit_index;
+            return exists && i <= n->commit_index;
         case AppliedRole:
-            return term != 0 && i <= n->applied_index;
+            return exists && i <= n->applied_index;
         case CompactedRole:
-            return term != 0 && i <= n->snapshot_index;
+            return exists && i <= n->snapshot_index;
         case NodeIdRole:
             return QVariant::fromValue<quint64>(n->id);
         case Qt::ToolTipRole:
-            if (term == 0) return {};
+            if (!exists) return {};
+            if (term == 0) return tr("Node %1, index %2: inside a snapshot").arg(n->id).arg(i);
             return tr("Node %1, index %2, term %3%4")
                 .arg(n->id)
                 .arg(i)

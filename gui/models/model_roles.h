@@ -15,6 +15,7 @@ enum ModelRole : int {
     CommittedRole,                  // bool: index <= the node's commit_index
     AppliedRole,                    // bool: index <= the node's applied_index
     CompactedRole,                  // bool: index <= the node's snapshot_index
+    ExistsRole,                     // bool: the node's log (or snapshot) covers this index
     TimeRole,                       // qint64 ms
     EventKindRole,                  // int(EventKind)
     MsgFamilyRole,                  // int(MsgFamily), -1 for non-message events

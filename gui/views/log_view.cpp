@@ -175,10 +175,10 @@ void LogView::paintEvent(QPaintEvent*) {
 
         for (qint64 c = first; c < last; ++c) {
             const QModelIndex idx = model_->index(row, static_cast<int>(c));
+            if (!idx.data(ExistsRole).toBool()) continue;
             const Term term = idx.data(TermRole).value<quint64>();
-            if (term == 0) continue;
             const QRect r = cellRect(row, c);
-            const QColor colour = pal.term(term);
+            const QColor colour = term == 0 ? pal.faint() : pal.term(term);
             if (idx.data(CompactedRole).toBool()) {
                 // In the snapshot: the entry is gone from the log, its effect is kept.
                 p.setPen(QPen(colour.darker(130), 1));
@@ -192,6 +192,7 @@ void LogView::paintEvent(QPaintEvent*) {
             }
             p.drawRoundedRect(r, 3, 3);
             p.setPen(pal.ink());
+            if (term == 0) continue;  // installed from a snapshot: term unknown
             p.setFont(pal.font(pal.smallTextSize(), idx.data(CommittedRole).toBool()));
             p.drawText(r, Qt::AlignCenter, QString::number(term));
         }
@@ -204,19 +205,21 @@ void LogView::paintEvent(QPaintEvent*) {
         auto visible = [&](Index i) { return i >= Index(first + 1) && i <= Index(last); };
         p.setFont(pal.font(pal.smallTextSize() - 0.5));
         if (n->applied_index > 0 && visible(n->applied_index)) {
+            // "applied ▲" to the left of the mark, so the leader's m and n
+            // markers to its right stay readable.
             const int x = marker_x(n->applied_index);
             p.setPen(Qt::NoPen);
             p.setBrush(pal.ink());
             p.drawPolygon(
                 QPolygon({QPoint(x, base), QPoint(x - 5, base + 8), QPoint(x + 5, base + 8)}));
             p.setPen(pal.ink());
-            p.drawText(QPoint(x + 7, base + 9), tr("applied"));
+            p.drawText(QRect(x - 90, base, 83, 12), Qt::AlignRight | Qt::AlignVCenter,
+                       tr("applied"));
         }
         if (n->snapshot_index > 0 && visible(n->snapshot_index)) {
             const int x = cellRect(row, static_cast<qint64>(n->snapshot_index) - 1).right() + 2;
             p.setPen(QPen(QColor(0xCC, 0x79, 0xA7), 3));
             p.drawLine(x, rowRect.top() - 4, x, rowRect.bottom() + 4);
-            p.drawText(QPoint(x + 3, rowRect.top() - 5), tr("snapshot"));
         }
         if (lead != nullptr && n->id != leader && n->liveness != Liveness::Killed) {
             auto it = lead->progress.find(n->id);

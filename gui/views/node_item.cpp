@@ -1,5 +1,6 @@
 #include "gui/views/node_item.h"
 
+#include <QFontMetricsF>
 #include <QPainter>
 #include <QPainterPath>
 #include <algorithm>
@@ -140,7 +141,13 @@ void NodeItem::paint(QPainter* p, const QStyleOptionGraphicsItem*, QWidget*) {
     QString role = QString::fromLatin1(to_string(node_.role));
     if (killed) role = QStringLiteral("killed");
     if (node_.liveness == Liveness::Paused) role += QStringLiteral("\n(paused)");
-    p->setFont(pal.font(pal.textSize(), true));
+    // Shrink the role's name until it fits inside the shape ("PreCandidate").
+    QFont role_font = pal.font(pal.textSize(), true);
+    while (role_font.pointSizeF() > 5 &&
+           QFontMetricsF(role_font).horizontalAdvance(role.section('\n', 0, 0)) > r * 1.8) {
+        role_font.setPointSizeF(role_font.pointSizeF() - 0.5);
+    }
+    p->setFont(role_font);
     p->setPen(killed ? QColor(0x30, 0x30, 0x30) : Qt::black);
     p->drawText(QRectF(-r, -r * 0.62, 2 * r, r * 0.62), Qt::AlignCenter, role);
     p->setFont(pal.font(pal.textSize()));

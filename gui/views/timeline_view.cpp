@@ -217,16 +217,19 @@ void TimelineView::paintEvent(QPaintEvent*) {
         auto lane = lane_of.find(e.node);
         if (lane == lane_of.end()) continue;
         const double y = laneY(lane->second);
+        const bool roomy = laneY(1) - laneY(0) >= 34;
         if (e.kind == EventKind::Role && (e.from_role != e.to_role)) {
             const double r = pal.classroom() ? 9 : 7;
             p.setPen(QPen(pal.ink(), 1.5));
             p.setBrush(pal.role(e.to_role));
             p.drawEllipse(QPointF(x, y), r, r);
             p.setPen(pal.ink());
-            label(lane->second, x + r + 2, y - r - 1,
-                  QStringLiteral("%1 t%2")
-                      .arg(QString::fromLatin1(to_string(e.to_role)))
-                      .arg(e.term));
+            // Tight lanes: only leaders get a label, or the words overprint.
+            if (roomy || e.to_role == Role::Leader)
+                label(lane->second, x + r + 2, y - r - 1,
+                      QStringLiteral("%1 t%2")
+                          .arg(QString::fromLatin1(to_string(e.to_role)))
+                          .arg(e.term));
         } else if (e.kind == EventKind::Fault) {
             p.setPen(QPen(pal.cut(), pal.lineWidth() * 2));
             if (e.what == "crash" || e.what == "kill" || e.what == "retire") {

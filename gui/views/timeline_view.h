@@ -22,6 +22,8 @@ class TimelineView : public QWidget {
     void setHistory(const History* history);
     void setPlayhead(std::int64_t t_ms);
     void setSpan(std::int64_t ms);
+    void zoomIn() { setSpan(span_ms_ * 2 / 3); }
+    void zoomOut() { setSpan(span_ms_ * 3 / 2); }
     std::int64_t span() const { return span_ms_; }
     void setNodeVisible(NodeId node, bool visible);
     void setFamilyVisible(MsgFamily family, bool visible);
@@ -45,7 +47,7 @@ class TimelineView : public QWidget {
 
     const History* history_ = nullptr;
     std::int64_t playhead_ = 0;
-    std::int64_t span_ms_ = 400;
+    std::int64_t span_ms_ = 200;
     QSet<quint64> hidden_nodes_;
     QSet<int> hidden_families_;
 };
