@@ -148,11 +148,17 @@ std::optional<grpc::Status> PeerService::check(const pb::PeerHeader& header) {
     auto reason = gate_.refuse(header);
     if (!reason) return std::nullopt;
     ++refused_;
+    // Say it once per sender every few seconds, not once per message.
     std::int64_t now = now_ms();
-    if (now - last_warn_ms_.load() > 2000) {
-        last_warn_ms_ = now;
-        spdlog::warn("[Node {}] peer message {}", gate_.self(), *reason);
+    std::string who = header.cluster_id() + "/" + std::to_string(header.from());
+    {
+        std::lock_guard lock(warn_mu_);
+        auto& last = last_warn_ms_[who];
+        if (now - last < 2000) return grpc::Status(grpc::StatusCode::PERMISSION_DENIED, *reason);
+        last = now;
+        if (last_warn_ms_.size() > 1000) last_warn_ms_.clear();  // bounded
     }
+    spdlog::warn("[Node {}] peer message {}", gate_.self(), *reason);
     return grpc::Status(grpc::StatusCode::PERMISSION_DENIED, *reason);
 }
 

@@ -5,6 +5,9 @@
 
 #include <atomic>
 #include <functional>
+#include <map>
+#include <mutex>
+#include <string>
 
 #include "engine/core/types.h"
 #include "engine/net/peer_gate.h"
@@ -47,7 +50,8 @@ class PeerService final : public pb::RaftPeer::CallbackService {
     Deliver deliver_;
     SnapshotStager stager_;
     std::atomic<std::uint64_t> refused_{0};
-    std::atomic<std::int64_t> last_warn_ms_{0};
+    std::mutex warn_mu_;
+    std::map<std::string, std::int64_t> last_warn_ms_;  // by cluster/sender
 };
 
 }  // namespace raftlab::net
