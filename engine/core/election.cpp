@@ -111,6 +111,7 @@ void Raft::State::become_leader(std::string reason) {
     heartbeat_elapsed = 0;
     votes.clear();
     transfer_target = kNoNode;
+    lease_forfeited = false;
     hb_round = 0;
     round_sent_ticks.clear();
     read_rounds.clear();

@@ -164,6 +164,8 @@ bool Raft::State::lease_valid() const {
     // The lease is safe only because followers ignore votes while they hear
     // from us (leader stickiness), which comes with CheckQuorum.
     if (!cfg.check_quorum) return false;
+    // During a transfer another node may be elected past stickiness (§3.10).
+    if (transfer_target != kNoNode || lease_forfeited) return false;
     // The newest round a quorum of voters acknowledged; the lease runs from
     // when that round was *sent* (acks may arrive late).
     std::vector<std::uint64_t> acked;

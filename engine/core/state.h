@@ -90,6 +90,9 @@ struct Raft::State {
     NodeId transfer_target = kNoNode;
     int transfer_elapsed = 0;
     bool timeout_now_sent = false;
+    // Set once this leader sent TimeoutNow in its term: the target's campaign
+    // bypasses stickiness (even if it arrives after an abort), so no lease.
+    bool lease_forfeited = false;
 
     // ReadIndex (§6.4) and the lease.
     std::uint64_t hb_round = 0;

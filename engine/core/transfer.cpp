@@ -41,6 +41,7 @@ void Raft::State::maybe_send_timeout_now(NodeId to) {
     Message m = make_msg(MessageType::TimeoutNow, to);
     send(std::move(m));
     timeout_now_sent = true;
+    lease_forfeited = true;
 }
 
 void Raft::State::abort_transfer(const std::string& why) {

@@ -15,6 +15,7 @@ class TestTransfer : public QObject {
     void lagging_target_is_caught_up_first();
     void proposals_refused_during_transfer();
     void transfer_aborts_after_election_timeout();
+    void no_lease_once_timeout_now_sent();
     void invalid_targets_data();
     void invalid_targets();
 };
@@ -84,6 +85,27 @@ void TestTransfer::transfer_aborts_after_election_timeout() {
         aborted |= n.kind == NoteKind::TransferAborted;
     QVERIFY(aborted);
     QVERIFY(std::holds_alternative<Proposed>(h.raft(1).propose("again")));
+}
+
+void TestTransfer::no_lease_once_timeout_now_sent() {
+    Harness h({1, 2, 3});
+    QCOMPARE(h.campaign(1), NodeId{1});
+    h.tick(1, h.node(1).config.heartbeat_ticks);
+    h.stabilize();
+    QVERIFY(h.raft(1).lease_valid());
+    // The TimeoutNow is lost, the transfer aborts, yet the target could still
+    // campaign past stickiness if a copy arrived late: no lease this term.
+    h.set_filter([](const Message& m) { return m.type == MessageType::TimeoutNow; });
+    QVERIFY(!h.raft(1).transfer_leader(2));
+    h.stabilize();
+    QVERIFY(!h.raft(1).lease_valid());
+    for (int i = 0; i < h.node(1).config.election_ticks_min; ++i) {
+        h.tick(1);
+        h.stabilize();
+    }
+    QCOMPARE(h.raft(1).status().transfer_target, kNoNode);
+    QCOMPARE(h.raft(1).role(), Role::Leader);
+    QVERIFY(!h.raft(1).lease_valid());
 }
 
 void TestTransfer::invalid_targets_data() {
