@@ -26,6 +26,7 @@ namespace {
 struct Ack {
     int i;
     Clock::time_point at;
+    std::string served_by;  // endpoint that acknowledged it
 };
 
 class Writer {
@@ -58,7 +59,7 @@ class Writer {
             auto r = client.put("b/" + std::to_string(i), "v" + std::to_string(i));
             if (!r.error.ok()) continue;
             std::lock_guard lock(mu_);
-            acks_.push_back({i, Clock::now()});
+            acks_.push_back({i, Clock::now(), client.last_endpoint()});
             ++i;
         }
     }
@@ -105,14 +106,20 @@ int main(int argc, char** argv) {
         if (!wait_until([&] { return writer.count() >= base + 100; }, 20s)) {
             return std::fprintf(stderr, "kill %d: writer stalled before the kill\n", k + 1), 1;
         }
-        auto kill_at = Clock::now();
+        // kill9() returns once the process is reaped: nothing it does can
+        // be acknowledged later, except replies already on the wire. Those
+        // are not failover, so the window ends at the first ack from
+        // another node.
         cluster.node(*leader).kill9();
+        auto kill_at = Clock::now();
+        std::string dead = cluster.address(*leader);
         auto after = [&]() -> std::optional<Clock::time_point> {
             auto acks = writer.acks();
+            std::optional<Clock::time_point> first;
             for (auto it = acks.rbegin(); it != acks.rend() && it->at > kill_at; ++it) {
-                if (std::next(it) == acks.rend() || std::next(it)->at <= kill_at) return it->at;
+                if (it->served_by != dead) first = it->at;
             }
-            return std::nullopt;
+            return first;
         };
         if (!wait_until([&] { return after().has_value(); }, 15s)) {
             return std::fprintf(stderr, "kill %d: no write acknowledged within 15 s\n", k + 1), 1;
@@ -120,7 +127,7 @@ int main(int argc, char** argv) {
         auto acks = writer.acks();
         Clock::time_point last_before = acks.front().at;
         for (const auto& a : acks) {
-            if (a.at <= kill_at) last_before = a.at;
+            if (a.served_by == dead && a.at <= *after()) last_before = a.at;
         }
         double window = ms(*after() - last_before);
         windows.push_back(window);
