@@ -345,12 +345,11 @@ void MainWindow::onPlayhead(std::int64_t t) {
         scrubber_->setValue(static_cast<int>(t));
     }
     time_label_->setText(QStringLiteral("  t = %1 ms  ").arg(t));
-    if (session_.isPlaying()) {
-        // Keep the narration of "now" in sight while playing.
-        const int row = event_model_->rowAtTime(t + 1) - 1;
-        const QModelIndex proxy =
-            event_proxy_->mapFromSource(event_model_->index(std::max(0, row), 0));
-        if (proxy.isValid()) event_table_->scrollTo(proxy, QAbstractItemView::PositionAtBottom);
+    // Keep the narration of "now" in sight, whether playing or scrubbing.
+    const int row = event_model_->rowAtTime(t + 1) - 1;
+    if (row >= 0) {
+        const QModelIndex proxy = event_proxy_->mapFromSource(event_model_->index(row, 0));
+        if (proxy.isValid()) event_table_->scrollTo(proxy, QAbstractItemView::PositionAtCenter);
     }
 }
 
@@ -383,9 +382,11 @@ void MainWindow::setClassroom(bool on) {
         const QSignalBlocker block(actions_->classroom);
         actions_->classroom->setChecked(on);
     }
-    QFont f = QApplication::font();
-    f.setPointSizeF(on ? 14 : 10);
-    QApplication::setFont(f);
+    // Set on the window, not the application: it reaches every dock and
+    // table inside, and leaves dialogs of other windows alone.
+    QFont f = font();
+    f.setPointSizeF(on ? 14 : QApplication::font().pointSizeF());
+    setFont(f);
     const QString contrast = on ? QStringLiteral(
                                       "QTableView { color: black; background: white; "
                                       "gridline-color: #444; }")

@@ -90,7 +90,7 @@ void ClusterView::layoutCircle() {
     for (auto& [id, item] : nodes_)
         used |= item->sceneBoundingRect();
     used.adjust(-10, -(LabPalette::instance().titleSize() * 2 + 40), 10, 6);
-    const qreal min_width = LabPalette::instance().classroom() ? 900 : 640;
+    const qreal min_width = 640;  // a lone node should not fill the whole view
     if (used.width() < min_width)
         used.adjust(-(min_width - used.width()) / 2, 0, (min_width - used.width()) / 2, 0);
     scene_.setSceneRect(used);

@@ -195,15 +195,32 @@ void TimelineView::paintEvent(QPaintEvent*) {
     const std::size_t begin = history_->count_until(t0 - 1);
     const std::size_t end = history_->count_until(std::min(t1, playhead_));
     p.setFont(pal.font(pal.smallTextSize(), true));
-    // Labels that would overprint the previous one on the same lane are
-    // left out; the marker stays and the event list has the words.
-    std::map<int, double> label_end;
-    auto label = [&](int lane, double x, double y, const QString& text) {
-        auto it = label_end.find(lane);
-        if (it != label_end.end() && x < it->second) return;
-        p.drawText(QPointF(x, y), text);
-        label_end[lane] = x + p.fontMetrics().horizontalAdvance(text) + 4;
+    // Labels that would overprint another on the same lane are left out;
+    // the marker stays and the event list has the words. Leaders are
+    // labelled first, so "Leader t2" is never the one that loses.
+    std::map<int, std::vector<std::pair<double, double>>> taken;
+    auto fits = [&](int lane, double x, const QString& text) {
+        const double w = p.fontMetrics().horizontalAdvance(text) + 4;
+        for (const auto& [a, b] : taken[lane]) {
+            if (x < b && x + w > a) return false;
+        }
+        taken[lane].emplace_back(x, x + w);
+        return true;
     };
+    auto label = [&](int lane, double x, double y, const QString& text) {
+        if (fits(lane, x, text)) p.drawText(QPointF(x, y), text);
+    };
+    const double marker_r = pal.classroom() ? 9 : 7;
+    for (std::size_t i = begin; i < end; ++i) {
+        const Event& e = history_->event(i);
+        if (e.kind != EventKind::Role || e.to_role != Role::Leader || e.from_role == e.to_role)
+            continue;
+        auto lane = lane_of.find(e.node);
+        if (lane != lane_of.end()) {
+            fits(lane->second, xOf(e.t_ms) + marker_r + 2,
+                 QStringLiteral("Leader t%1").arg(e.term));
+        }
+    }
     for (std::size_t i = begin; i < end; ++i) {
         const Event& e = history_->event(i);
         const double x = xOf(e.t_ms);
@@ -224,12 +241,14 @@ void TimelineView::paintEvent(QPaintEvent*) {
             p.setBrush(pal.role(e.to_role));
             p.drawEllipse(QPointF(x, y), r, r);
             p.setPen(pal.ink());
-            // Tight lanes: only leaders get a label, or the words overprint.
-            if (roomy || e.to_role == Role::Leader)
-                label(lane->second, x + r + 2, y - r - 1,
-                      QStringLiteral("%1 t%2")
-                          .arg(QString::fromLatin1(to_string(e.to_role)))
-                          .arg(e.term));
+            const QString text =
+                QStringLiteral("%1 t%2").arg(QString::fromLatin1(to_string(e.to_role))).arg(e.term);
+            if (e.to_role == Role::Leader) {
+                p.drawText(QPointF(x + r + 2, y - r - 1), text);  // its room is reserved
+            } else if (roomy) {
+                // Tight lanes: only leaders get a label, or the words overprint.
+                label(lane->second, x + r + 2, y - r - 1, text);
+            }
         } else if (e.kind == EventKind::Fault) {
             p.setPen(QPen(pal.cut(), pal.lineWidth() * 2));
             if (e.what == "crash" || e.what == "kill" || e.what == "retire") {

@@ -62,6 +62,10 @@ class TestClusterState : public QObject {
     void rejectsLinesThatAreNotEvents() {
         QVERIFY(!parse_trace_line("not json").error.empty());
         QVERIFY(!parse_trace_line(R"({"node":1})").error.empty());  // no time
+        // Real runs write nanoseconds (docs/trace-format.md).
+        const auto ns = parse_trace_line(R"({"t_ns":2500000,"kind":"op_invoke","op_id":3})");
+        QVERIFY(ns.event.has_value());
+        QCOMPARE(ns.event->t_ms, 2);
         QVERIFY(!parse_trace_line("[1,2]").error.empty());
         const auto blank = parse_trace_line("   \r");
         QVERIFY(blank.error.empty());
