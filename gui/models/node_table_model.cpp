@@ -33,7 +33,23 @@ NodeTableModel::NodeTableModel(QObject* parent) : QAbstractTableModel(parent) {}
 
 void NodeTableModel::setState(const ClusterState& state) {
     std::vector<NodeState> next;
+    std::vector<QString> catch_up;
     next.reserve(state.nodes().size());
+    // How far behind each node is, as the leader sees it: what a learner's
+    // promotion waits for (its match_index within the catch-up threshold).
+    const NodeState* leader = state.node(state.leader());
+    for (const auto& [id, n] : state.nodes()) {
+        if (leader == nullptr) {
+            catch_up.push_back(QStringLiteral("–"));
+        } else if (id == leader->id) {
+            catch_up.push_back(tr("leader: %1").arg(leader->last_index()));
+        } else if (auto p = leader->progress.find(id); p != leader->progress.end()) {
+            catch_up.push_back(
+                QStringLiteral("%1 / %2").arg(p->second.match_index).arg(leader->last_index()));
+        } else {
+            catch_up.push_back(QStringLiteral("–"));
+        }
+    }
     for (const auto& [id, n] : state.nodes()) {
         NodeState copy;  // without the log and progress: the table shows numbers only
         copy.id = n.id;
@@ -57,12 +73,14 @@ void NodeTableModel::setState(const ClusterState& state) {
         // Nodes come and go rarely (join, scrub to before a join): a reset is honest and cheap.
         beginResetModel();
         rows_ = std::move(next);
+        catch_up_ = std::move(catch_up);
         endResetModel();
         return;
     }
     for (std::size_t i = 0; i < next.size(); ++i) {
-        if (same_row(rows_[i], next[i])) continue;
+        if (same_row(rows_[i], next[i]) && catch_up_[i] == catch_up[i]) continue;
         rows_[i] = std::move(next[i]);
+        catch_up_[i] = std::move(catch_up[i]);
         const int r = static_cast<int>(i);
         emit dataChanged(index(r, 0), index(r, ColumnCount - 1));
     }
@@ -103,6 +121,12 @@ QVariant NodeTableModel::data(const QModelIndex& index, int role) const {
             if (index.column() == Applied)
                 return tr("Highest index applied to the key-value state");
             if (index.column() == Last) return tr("Index of the last entry in this node's log");
+            if (index.column() == CatchUp) {
+                return tr(
+                    "The leader's match_index for this node, out of the leader's last index: "
+                    "how far the leader knows this log agrees with its own. A learner is "
+                    "promoted once it is close enough.");
+            }
             return {};
         case Qt::DisplayRole:
             break;
@@ -130,6 +154,8 @@ QVariant NodeTableModel::data(const QModelIndex& index, int role) const {
             return QString::number(n->snapshot_index);
         case Status:
             return node_status_text(*n);
+        case CatchUp:
+            return catch_up_[index.row()];
         default:
             return {};
     }
@@ -158,6 +184,8 @@ QVariant NodeTableModel::headerData(int section, Qt::Orientation o, int role) co
             return QStringLiteral("snapshot_index");
         case Status:
             return tr("Status");
+        case CatchUp:
+            return tr("match / leader's last");
         default:
             return {};
     }

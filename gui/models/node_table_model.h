@@ -20,6 +20,7 @@ class NodeTableModel : public QAbstractTableModel {
         TermCol,
         Vote,
         Leader,
+        CatchUp,
         Commit,
         Applied,
         Last,
@@ -39,6 +40,8 @@ class NodeTableModel : public QAbstractTableModel {
 
   private:
     std::vector<NodeState> rows_;
+    // Per row, the leader's view of that node: "match_index / leader's last index".
+    std::vector<QString> catch_up_;
 };
 
 // "voter, alive" / "learner (promotable), paused": the Status column.

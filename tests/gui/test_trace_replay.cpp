@@ -58,6 +58,11 @@ class TestTraceReplay : public QObject {
         QCOMPARE(leader_in_table(table), quint64(1));
         QCOMPARE(table.index(1, NodeTableModel::Leader).data().toString(), QStringLiteral("1"));
         QCOMPARE(table.index(1, NodeTableModel::Commit).data().toString(), QStringLiteral("2"));
+        // The leader's view of node 2: it matches all 2 of the leader's entries.
+        QCOMPARE(table.index(1, NodeTableModel::CatchUp).data().toString(),
+                 QStringLiteral("2 / 2"));
+        QCOMPARE(table.index(0, NodeTableModel::CatchUp).data().toString(),
+                 QStringLiteral("leader: 2"));
         // Between the crash and the new election nobody leads.
         session.seek(400);
         QCOMPARE(leader_in_table(table), quint64(0));
