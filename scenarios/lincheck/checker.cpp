@@ -54,7 +54,12 @@ CheckResult check(const History& history, const CheckOptions& options) {
         // The window is shrunk from the operations as recorded (not settled), so
         // that what is shown is exactly what was verified.
         detail::Window window{recorded, false};
-        if (options.minimize_window) window = detail::minimize(recorded, budget);
+        if (options.minimize_window) {
+            detail::Budget shrinking = budget;
+            shrinking.deadline = std::min(
+                budget.deadline, std::chrono::steady_clock::now() + options.minimize_budget);
+            window = detail::minimize(recorded, shrinking);
+        }
         for (const detail::KeyOp& op : window.ops)
             result.window.push_back(history[op.source]);
         std::sort(result.window.begin(), result.window.end(),

@@ -26,6 +26,9 @@ struct CheckOptions {
     // Wall-clock budget for the whole check, shrinking the window included.
     std::chrono::nanoseconds budget = std::chrono::seconds(10);
     bool minimize_window = true;
+    // Of that, at most this long for shrinking the window of an illegal key;
+    // past it the window is reported as found so far (window_minimal false).
+    std::chrono::nanoseconds minimize_budget = std::chrono::seconds(3);
     // Memory the search may use for one key before it gives up (Unknown).
     std::size_t max_memo_bytes = std::size_t{1} << 30;
 };

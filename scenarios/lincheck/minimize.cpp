@@ -84,13 +84,14 @@ Window drop_reads_as_recorded(const Window& weak, const std::vector<KeyOp>& reco
     return {std::move(ops), weak.minimal};
 }
 
-Window shrink(std::vector<KeyOp> ops, const Budget& budget) {
-    prune_unobservable_writes(ops);
+// ddmin over the operations `eligible` picks, weakening chunks of them.
+// Returns false if the budget ran out (ops then holds the progress so far).
+bool shrink_pass(std::vector<KeyOp>& ops, const Budget& budget, bool (*eligible)(const KeyOp&)) {
     std::size_t chunk = std::max<std::size_t>(1, ops.size() / 2);
     for (;;) {
         std::vector<std::size_t> candidates;
         for (std::size_t i = 0; i < ops.size(); ++i) {
-            if (weakenable(ops[i])) candidates.push_back(i);
+            if (eligible(ops[i])) candidates.push_back(i);
         }
         bool shrunk = false;
         for (std::size_t start = 0; start < candidates.size() && !shrunk; start += chunk) {
@@ -101,7 +102,7 @@ Window shrink(std::vector<KeyOp> ops, const Budget& budget) {
             switch (judge(trial, budget)) {
                 case SearchVerdict::Timeout:
                 case SearchVerdict::OutOfMemory:
-                    return {std::move(ops), false};
+                    return false;
                 case SearchVerdict::Illegal:
                     ops = std::move(trial);
                     shrunk = true;
@@ -114,9 +115,20 @@ Window shrink(std::vector<KeyOp> ops, const Budget& budget) {
             chunk = std::min(chunk, std::max<std::size_t>(1, ops.size() / 2));
             continue;
         }
-        if (chunk == 1) return {std::move(ops), true};
+        if (chunk == 1) return true;
         chunk = std::max<std::size_t>(1, chunk / 2);
     }
+}
+
+// Reads go first: dropping them is cheap for the search, and it removes the
+// failed CASes that keep unobserved writes from being pruned. Only then are
+// writes weakened; with few readers left, most weakened writes prune away
+// instead of lingering as unknown writes the search has to place.
+Window shrink(std::vector<KeyOp> ops, const Budget& budget) {
+    prune_unobservable_writes(ops);
+    if (!shrink_pass(ops, budget, is_read)) return {std::move(ops), false};
+    if (!shrink_pass(ops, budget, weakenable)) return {std::move(ops), false};
+    return {std::move(ops), true};
 }
 
 }  // namespace

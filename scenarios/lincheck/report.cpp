@@ -58,7 +58,15 @@ std::string format(const CheckResult& r) {
                 << (r.window_minimal ? "" : "; the window may not be minimal (the budget ran out)")
                 << ":\n";
             std::int64_t t0 = r.window.empty() ? 0 : r.window.front().invoke_ns;
-            for (const Operation& op : r.window) {
+            // A window that could not be shrunk may be long; a person needs the
+            // first and the last operations, where the anomaly usually shows.
+            constexpr std::size_t kHead = 10, kTail = 20;
+            for (std::size_t i = 0; i < r.window.size(); ++i) {
+                if (r.window.size() > kHead + kTail && i == kHead) {
+                    out << "  ... " << r.window.size() - kHead - kTail << " more operations ...\n";
+                    i = r.window.size() - kTail;
+                }
+                const Operation& op = r.window[i];
                 std::string when = "[" + ms(op.invoke_ns - t0) + " ms .. ";
                 when += op.outcome == Outcome::Unknown ? std::string("?") : ms(op.complete_ns - t0);
                 when += " ms]";
