@@ -75,12 +75,16 @@ std::unique_ptr<Node> Node::start(NodeOptions options) {
         });
     impl->last_membership = impl->raft->membership();
     impl->on_membership(impl->last_membership);
-    if (cfg.joins_as_learner()) {
-        // Issue 4 seam: until the leader's first AppendEntries arrives, admit
-        // the nodes named in initial_cluster (one of them is the leader).
+    bool join = cfg.joins_as_learner() && !impl->last_membership.contains(impl->self);
+    if (join) {
+        // Until the leader's configuration reaches this node, admit and dial
+        // the nodes named in initial_cluster: one of them is the leader, and
+        // our answers to its first AppendEntries must find their way back.
         core::Membership seeds;
-        for (const auto& m : cfg.cluster.initial_cluster)
-            seeds.members[m.id] = {m.id, m.address};
+        for (const auto& m : cfg.cluster.initial_cluster) {
+            seeds.members[m.id] = core::Member{m.id, m.address, m.is_voter(), m.status};
+            impl->transport->add_peer(m.id, m.address);
+        }
         for (const auto& [id, m] : impl->last_membership.members)
             seeds.members[id] = m;
         impl->gate->set_members(seeds);
@@ -93,6 +97,19 @@ std::unique_ptr<Node> Node::start(NodeOptions options) {
     node->impl_->services.push_back(make_cluster_service(*node));
     node->impl_->start_server();
     node->impl_->start_threads();
+    if (join) {
+        JoinRequest req;
+        req.self = raw->self;
+        req.address = cfg.self().address;
+        req.cluster_id = cfg.cluster.cluster_id;
+        req.status = cfg.self().status == core::NodeStatus::ReadOnly ? core::NodeStatus::ReadOnly
+                                                                     : core::NodeStatus::Promotable;
+        req.seeds = cfg.join_seeds();
+        raw->joiner = std::make_unique<Joiner>(req, [raw] {
+            std::lock_guard lock(raw->status_mu);
+            return raw->status.membership.contains(raw->self);
+        });
+    }
     spdlog::info("[Node {}] serving on {} (cluster '{}')", node->impl_->self,
                  node->impl_->listen_address, cfg.cluster.cluster_id);
     return node;
@@ -173,6 +190,7 @@ OpError Node::Impl::not_leader_error(core::NodeId leader) const {
 void Node::Impl::shutdown() {
     if (stopped.exchange(true)) return;
     spdlog::info("[Node {}] shutting down", self);
+    joiner.reset();
     if (server) server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
     std::vector<Input> leftover;
     {

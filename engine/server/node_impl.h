@@ -22,6 +22,7 @@
 #include "engine/net/peer_gate.h"
 #include "engine/net/peer_service.h"
 #include "engine/net/transport.h"
+#include "engine/server/joiner.h"
 #include "engine/server/node.h"
 #include "engine/storage/storage.h"
 
@@ -138,6 +139,9 @@ struct Node::Impl {
     core::Term applied_term = 0;
     core::Membership applied_membership;
     std::multimap<core::Index, ReadServe> waiting_reads;
+
+    // Issue 4: asks the cluster to add this node while it is not a member yet.
+    std::unique_ptr<Joiner> joiner;
 
     std::atomic<bool> stopped{false};
 

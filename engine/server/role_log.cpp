@@ -59,9 +59,11 @@ void log_note(core::NodeId self, const core::Note& note, const core::Membership&
             std::size_t voters = membership.voters().size();
             spdlog::warn(
                 "[Node {}] WARNING: the committed configuration has {} voters, an even number: "
-                "quorum is {}, so it tolerates only {} failure(s), no more than {} voters would. "
-                "Add or remove one voter to get an odd count. ({})",
-                self, voters, voters / 2 + 1, (voters - 1) / 2, voters - 1, describe(membership));
+                "a quorum is {} of {}, so it survives {} failure(s), the same as {} voter(s) "
+                "would, with more nodes to fail. Add or remove one voter to make the count odd. "
+                "({})",
+                self, voters, voters / 2 + 1, voters, (voters - 1) / 2, voters - 1,
+                describe(membership));
             break;
         }
         case K::ConfigCommitted:
@@ -69,8 +71,10 @@ void log_note(core::NodeId self, const core::Note& note, const core::Membership&
                          describe(membership));
             break;
         case K::ConfigAppended:
-            spdlog::info("[Node {}] configuration change appended at index {}{}{}", self,
-                         note.index, note.text.empty() ? "" : ": ", note.text);
+            spdlog::info("[Node {}] {}", self,
+                         note.text.empty()
+                             ? fmt::format("configuration change appended at index {}", note.index)
+                             : note.text);
             break;
         case K::SnapshotSent:
             spdlog::info("[Node {}] sending InstallSnapshot to node {} (snapshot index {}){}{}",
