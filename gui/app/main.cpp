@@ -80,7 +80,7 @@ int main(int argc, char** argv) {
         QStringLiteral("FILE"));
     const QCommandLineOption shot_widget(
         QStringLiteral("screenshot-widget"),
-        QStringLiteral("What --screenshot grabs: window, cluster, log or timeline."),
+        QStringLiteral("What --screenshot grabs: window, cluster, log, timeline or charts."),
         QStringLiteral("NAME"), QStringLiteral("window"));
     const QCommandLineOption size(QStringLiteral("size"),
                                   QStringLiteral("Window size as WIDTHxHEIGHT (default 1500x950)."),
@@ -114,10 +114,11 @@ int main(int argc, char** argv) {
         }
     }
     const QString widget = cli.value(shot_widget);
-    if (!QStringList{"window", "cluster", "log", "timeline"}.contains(widget)) {
-        return fail(QStringLiteral("--screenshot-widget must be window, cluster, log or timeline, "
-                                   "not '%1'")
-                        .arg(widget));
+    if (!QStringList{"window", "cluster", "log", "timeline", "charts"}.contains(widget)) {
+        return fail(
+            QStringLiteral("--screenshot-widget must be window, cluster, log, timeline or charts, "
+                           "not '%1'")
+                .arg(widget));
     }
     QSize window_size(1500, 950);
     if (cli.isSet(size)) {
@@ -156,7 +157,7 @@ int main(int argc, char** argv) {
         const QString file = cli.value(screenshot);
         // A dock shot gets the dock enlarged first: a teacher's picture of
         // the timeline should not be a 150-pixel strip.
-        if (widget == "log" || widget == "timeline") {
+        if (widget == "log" || widget == "timeline" || widget == "charts") {
             QDockWidget* d = window.dock(widget);
             d->raise();
             window.resizeDocks({d}, {window.height() * 11 / 20}, Qt::Vertical);
@@ -166,6 +167,7 @@ int main(int argc, char** argv) {
             if (widget == "cluster") target = window.clusterView();
             if (widget == "log") target = window.dock("log")->widget();
             if (widget == "timeline") target = window.dock("timeline")->widget();
+            if (widget == "charts") target = window.dock("charts")->widget();
             const bool saved = target->grab().save(file, "PNG");
             if (!saved) {
                 std::fprintf(stderr, "raftlab: could not write screenshot '%s'\n",

@@ -26,6 +26,7 @@
 #include "gui/models/model_roles.h"
 #include "gui/models/node_table_model.h"
 #include "gui/views/cluster_view.h"
+#include "gui/views/commit_chart.h"
 #include "gui/views/filter_bar.h"
 #include "gui/views/log_view.h"
 #include "gui/views/palette.h"
@@ -156,13 +157,11 @@ void MainWindow::buildDocks() {
     auto* tl_dock = makeDock(this, tr("Timeline"), "timeline", tl);
     addDockWidget(Qt::BottomDockWidgetArea, tl_dock);
 
-    // Charts (writes/s, latency p50/p99, commit index per node) need the
-    // live cluster's client metrics; the slot is here so the layout holds.
-    auto* charts =
-        new QLabel(tr("Charts — writes/s, latency p50/p99 and commit_index per node — "
-                      "arrive with the live cluster."));
-    charts->setAlignment(Qt::AlignCenter);
-    charts->setWordWrap(true);
+    // commit_index per node now; writes/s and latency p50/p99 need the live
+    // cluster's client metrics and will join it in this dock.
+    chart_ = new CommitChart;
+    chart_->setHistory(&session_.history());
+    QWidget* charts = chart_;
     auto* charts_dock = makeDock(this, tr("Charts"), "charts", charts);
     splitDockWidget(log_dock, tl_dock, Qt::Vertical);
     tabifyDockWidget(tl_dock, charts_dock);
@@ -299,7 +298,9 @@ void MainWindow::connectSession() {
         statusBar()->showMessage(message);
         welcome_->setProblem(message);
     });
+    connect(&session_, &LabSession::historyReset, this, [this] { chart_->rebuild(); });
     connect(&session_, &LabSession::sourceEnded, this, [this] {
+        chart_->rebuild();
         statusBar()->showMessage(tr("Loaded %1 events, %2 ms to %3 ms")
                                      .arg(session_.history().size())
                                      .arg(session_.history().start_ms())
@@ -331,6 +332,10 @@ void MainWindow::onEventsAppended(std::size_t first, std::size_t count) {
     const auto ids = h.head().node_ids();
     timeline_filter_->setNodes(ids);
     event_filter_->setNodes(ids);
+    if (!chart_clock_.isValid() || chart_clock_.elapsed() > 1000) {
+        chart_->rebuild();
+        chart_clock_.restart();
+    }
     timeline_->update();
 }
 
@@ -340,6 +345,7 @@ void MainWindow::onPlayhead(std::int64_t t) {
     log_model_->setState(s);
     cluster_->setState(s, session_.history().flights_between(t, t));
     timeline_->setPlayhead(t);
+    chart_->setPlayhead(t);
     {
         const QSignalBlocker block(scrubber_);
         scrubber_->setValue(static_cast<int>(t));

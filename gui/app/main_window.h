@@ -4,6 +4,7 @@
 // Raft logic of its own.
 #pragma once
 
+#include <QElapsedTimer>
 #include <QMainWindow>
 
 #include "gui/app/lab_actions.h"
@@ -22,6 +23,7 @@ class ClusterView;
 class LogView;
 class TimelineView;
 class FilterBar;
+class CommitChart;
 class WelcomePage;
 class NodeTableModel;
 class EventListModel;
@@ -44,6 +46,7 @@ class MainWindow : public QMainWindow {
     ClusterView* clusterView() const { return cluster_; }
     LogView* logView() const { return log_view_; }
     TimelineView* timelineView() const { return timeline_; }
+    CommitChart* commitChart() const { return chart_; }
     NodeTableModel* nodeModel() const { return node_model_; }
     EventListModel* eventModel() const { return event_model_; }
     EventFilterProxy* eventProxy() const { return event_proxy_; }
@@ -70,6 +73,7 @@ class MainWindow : public QMainWindow {
     ClusterView* cluster_;
     LogView* log_view_;
     TimelineView* timeline_;
+    CommitChart* chart_;
     FilterBar* timeline_filter_;
     FilterBar* event_filter_;
     QTableView* node_table_;
@@ -82,6 +86,7 @@ class MainWindow : public QMainWindow {
     QLabel* time_label_;
     QComboBox* speed_box_;
     QLabel* source_label_;
+    QElapsedTimer chart_clock_;  // rebuilds the chart at most once a second while events stream in
 };
 
 }  // namespace raftlab::gui

@@ -13,6 +13,7 @@
 #include "gui/models/log_model.h"
 #include "gui/models/node_table_model.h"
 #include "gui/views/cluster_view.h"
+#include "gui/views/commit_chart.h"
 #include "gui/views/log_view.h"
 #include "gui/views/palette.h"
 #include "gui/views/timeline_view.h"
@@ -53,6 +54,8 @@ class TestMainWindow : public QObject {
         QCOMPARE(role_of(w.nodeModel(), 1), QStringLiteral("Leader"));
         QCOMPARE(w.logModel()->columnCount(), 3);
 
+        // The chart drew commit_index for all three nodes.
+        QVERIFY(w.commitChart()->pointCount() >= 3 * 2);
         // The views paint without crashing and produce real pixels.
         const QImage img = w.grab().toImage();
         QVERIFY(!img.isNull());

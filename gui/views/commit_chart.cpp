@@ -1,0 +1,140 @@
+#include "gui/views/commit_chart.h"
+
+#include <QChart>
+#include <QChartView>
+#include <QLineSeries>
+#include <QScatterSeries>
+#include <QVBoxLayout>
+#include <QValueAxis>
+#include <algorithm>
+
+#include "gui/model/history.h"
+#include "gui/views/palette.h"
+
+namespace raftlab::gui {
+
+namespace {
+// Enough to be smooth at any window width, few enough to redraw at once.
+constexpr std::size_t kMaxPointsPerNode = 2000;
+}  // namespace
+
+CommitChart::CommitChart(QWidget* parent) : QWidget(parent) {
+    chart_ = new QChart;
+    chart_->setTitle(tr("commit_index per node"));
+    chart_->legend()->setAlignment(Qt::AlignRight);
+    chart_->setMargins(QMargins(4, 4, 4, 4));
+    x_ = new QValueAxis;
+    x_->setTitleText(tr("time (ms)"));
+    x_->setLabelFormat(QStringLiteral("%d"));
+    y_ = new QValueAxis;
+    y_->setTitleText(QStringLiteral("commit_index"));
+    y_->setLabelFormat(QStringLiteral("%d"));
+    chart_->addAxis(x_, Qt::AlignBottom);
+    chart_->addAxis(y_, Qt::AlignLeft);
+
+    faults_ = new QScatterSeries;
+    faults_->setName(tr("fault"));
+    faults_->setMarkerShape(QScatterSeries::MarkerShapeRectangle);
+    faults_->setMarkerSize(9);
+    faults_->setColor(LabPalette::instance().cut());
+    chart_->addSeries(faults_);
+    faults_->attachAxis(x_);
+    faults_->attachAxis(y_);
+
+    playhead_ = new QLineSeries;
+    playhead_->setName(tr("playhead"));
+    playhead_->setPen(QPen(Qt::black, 1.5));
+    chart_->addSeries(playhead_);
+    playhead_->attachAxis(x_);
+    playhead_->attachAxis(y_);
+
+    view_ = new QChartView(chart_);
+    view_->setRenderHint(QPainter::Antialiasing);
+    auto* col = new QVBoxLayout(this);
+    col->setContentsMargins(0, 0, 0, 0);
+    col->addWidget(view_);
+}
+
+void CommitChart::setHistory(const History* history) {
+    history_ = history;
+    rebuild();
+}
+
+void CommitChart::rebuild() {
+    for (auto& [id, s] : series_) {
+        chart_->removeSeries(s);
+        delete s;
+    }
+    series_.clear();
+    faults_->clear();
+    if (history_ == nullptr || history_->size() == 0) return;
+
+    // Step functions: (t, old) then (t, new) at every change of commit_index.
+    std::map<NodeId, QList<QPointF>> points;
+    std::map<NodeId, Index> commit;
+    const double span = std::max<double>(1, history_->end_ms() - history_->start_ms());
+    const double min_gap = span / kMaxPointsPerNode;
+    std::map<NodeId, double> last_t;
+    y_max_ = 1;
+    for (std::size_t i = 0; i < history_->size(); ++i) {
+        const Event& e = history_->event(i);
+        if (e.kind == EventKind::Fault && e.node != kNoNode) faults_->append(e.t_ms, 0);
+        Index next = 0;
+        if (e.kind == EventKind::Persist && e.has(kCommit)) next = e.commit;
+        if (e.kind == EventKind::Apply && e.what.empty()) next = e.index;
+        if (e.node == kNoNode || next <= commit[e.node]) continue;
+        const double t = static_cast<double>(e.t_ms);
+        auto& pts = points[e.node];
+        // Thin: within one pixel-ish of the previous change, move that point up instead.
+        if (!pts.isEmpty() && t - last_t[e.node] < min_gap) {
+            pts.last().setY(static_cast<double>(next));
+        } else {
+            pts.append(QPointF(t, static_cast<double>(commit[e.node])));
+            pts.append(QPointF(t, static_cast<double>(next)));
+            last_t[e.node] = t;
+        }
+        commit[e.node] = next;
+        y_max_ = std::max<double>(y_max_, static_cast<double>(next));
+    }
+    const LabPalette& pal = LabPalette::instance();
+    int k = 0;
+    for (auto& [id, pts] : points) {
+        pts.append(
+            QPointF(static_cast<double>(history_->end_ms()), static_cast<double>(commit[id])));
+        auto* s = new QLineSeries;
+        s->setName(tr("node %1").arg(id));
+        // Term colours are distinct and colour-blind safe; reuse them per node.
+        s->setPen(QPen(pal.term(static_cast<Term>(++k)), 2));
+        s->replace(pts);
+        chart_->addSeries(s);
+        s->attachAxis(x_);
+        s->attachAxis(y_);
+        series_[id] = s;
+    }
+    x_->setRange(static_cast<double>(history_->start_ms()),
+                 static_cast<double>(history_->end_ms()));
+    y_->setRange(0, y_max_ * 1.05);
+    // Ticks at round times (1, 2 or 5 x 10^k ms), not at fifths of the trace.
+    double step = 1;
+    while (span / step > 8)
+        step *= (QString::number(step).startsWith('2') ? 2.5 : 2);
+    x_->setTickType(QValueAxis::TicksDynamic);
+    x_->setTickAnchor(0);
+    x_->setTickInterval(step);
+    y_->applyNiceNumbers();
+    y_max_ = y_->max();
+}
+
+void CommitChart::setPlayhead(std::int64_t t) {
+    playhead_->replace(
+        {QPointF(static_cast<double>(t), 0), QPointF(static_cast<double>(t), y_max_ * 1.05)});
+}
+
+int CommitChart::pointCount() const {
+    int n = 0;
+    for (const auto& [id, s] : series_)
+        n += s->count();
+    return n;
+}
+
+}  // namespace raftlab::gui
