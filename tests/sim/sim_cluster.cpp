@@ -467,18 +467,11 @@ void Cluster::persist(SimNode& n, const Ready& rd) {
     DurableStore& s = n.store;
     if (rd.snapshot) {
         const core::SnapshotMeta& meta = rd.snapshot->meta;
-        // Keep the suffix only if it agrees with the snapshot at its index.
-        const auto t = s.term_at(meta.index);
-        if (t && *t == meta.term) {
-            s.log.erase(std::remove_if(s.log.begin(), s.log.end(),
-                                       [&](const core::Entry& e) { return e.index <= meta.index; }),
-                        s.log.end());
-        } else {
-            s.log.clear();
-        }
+        // The driver contract (engine/core/README.md): a snapshot replaces the
+        // whole stored log.
+        s.log.clear();
         s.snapshot = rd.snapshot;
         checker_.on_persist_snapshot(now_, n.id, meta.index, meta.term);
-        if (!s.log.empty()) checker_.on_persist_entries(now_, n.id, s.log);
         if (trace_.enabled()) {
             TraceLine line(now_, n.id, "persist");
             line.unum("snapshot_index", meta.index).unum("snapshot_term", meta.term);
@@ -627,6 +620,7 @@ void Cluster::serve_reads(SimNode& n) {
         const auto value = n.kv.get(it->key);
         ++stats_.reads_served;
         checker_.on_read(now_, n.id, it->key, it->base, it->read_index, value);
+        last_read_ = CompletedRead{n.id, it->key, value, it->read_index, now_};
         if (trace_.enabled()) {
             TraceLine line(now_, n.id, "client");
             line.str("op", "read_ok")

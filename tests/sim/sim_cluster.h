@@ -77,6 +77,14 @@ struct PendingRead {
     Index read_index = 0;
 };
 
+struct CompletedRead {
+    NodeId node = core::kNoNode;
+    std::string key;
+    std::optional<std::string> value;
+    Index read_index = 0;
+    std::int64_t t_ms = 0;
+};
+
 struct SimNode {
     NodeId id = core::kNoNode;
     bool started = false;  // has ever run
@@ -171,6 +179,9 @@ class Cluster {
     bool remove(NodeId at, NodeId id);
     bool transfer(NodeId at, NodeId target);
 
+    // The most recent ReadIndex read served, for tests.
+    const std::optional<CompletedRead>& last_read() const { return last_read_; }
+
     Checker& checker() { return checker_; }
     Trace& trace() { return trace_; }
     SimStats& stats() { return stats_; }
@@ -213,6 +224,7 @@ class Cluster {
     std::map<NodeId, SimNode> nodes_;
     std::set<std::pair<NodeId, NodeId>> blocked_;
     std::function<bool(const core::Message&)> filter_;
+    std::optional<CompletedRead> last_read_;
     std::uint64_t next_context_ = 1;
     std::uint64_t next_value_ = 1;
     Checker checker_;
