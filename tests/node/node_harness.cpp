@@ -149,8 +149,10 @@ Cluster::Cluster(ClusterOptions options) : options_(std::move(options)) {
             config_path(i), dir_ + "/node" + std::to_string(i) + ".log", dir_);
     }
     api::RemoteOptions ro;
-    ro.timeout = 5s;
-    ro.attempt_timeout = 1s;
+    // Generous: the machine may be busy compiling; a wait ends as soon as
+    // its condition holds, so this costs nothing when things are quick.
+    ro.timeout = 15s;
+    ro.attempt_timeout = 2s;
     client_ = std::make_unique<api::RemoteClient>(endpoint_list(), ro);
 }
 
