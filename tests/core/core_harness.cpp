@@ -97,6 +97,7 @@ void Harness::process(NodeId id) {
     TestNode& n = nodes_.at(id);
     if (n.down || !n.raft->has_ready()) return;
     Ready rd = n.raft->ready();
+    if (observer_) observer_(id, rd, n);
     for (Message& m : rd.send_now)
         queue_.push_back(m);
     if (rd.snapshot) {

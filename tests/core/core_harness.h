@@ -77,6 +77,10 @@ class Harness {
     void isolate(NodeId id) { isolated_.insert(id); }
     void heal() { isolated_.clear(); }
     void set_filter(std::function<bool(const Message&)> drop) { drop_ = std::move(drop); }
+    // Called with every Ready before the harness persists it (contract checks).
+    void set_ready_observer(std::function<void(NodeId, const Ready&, const TestNode&)> f) {
+        observer_ = std::move(f);
+    }
 
     // Crash: unpersisted state is lost. Restart rebuilds from the disk.
     void crash(NodeId id);
@@ -95,6 +99,7 @@ class Harness {
     std::deque<Message> queue_;
     std::set<NodeId> isolated_;
     std::function<bool(const Message&)> drop_;
+    std::function<void(NodeId, const Ready&, const TestNode&)> observer_;
 };
 
 }  // namespace raftlab::core::testing
