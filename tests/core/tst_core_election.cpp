@@ -45,6 +45,7 @@ class TestElection : public QObject {
     void learner_and_non_member_never_campaign();
     void higher_term_reason_names_node();
     void candidate_steps_down_on_leader_append();
+    void role_changes_name_the_known_leader();
 };
 
 void TestElection::single_voter_elects_itself() {
@@ -261,6 +262,21 @@ void TestElection::candidate_steps_down_on_leader_append() {
     raft.step(app);
     QCOMPARE(raft.role(), Role::Follower);
     QCOMPARE(raft.leader(), NodeId{3});
+}
+
+void TestElection::role_changes_name_the_known_leader() {
+    Harness h({1, 2, 3});
+    QCOMPARE(h.campaign(1), NodeId{1});
+    // Node 2 first moves to term 1 on the Vote (leader unknown), then learns
+    // the leader from its first Append: both are reported, with reasons.
+    const auto& rc = h.node(2).role_changes;
+    QVERIFY(rc.size() >= 2);
+    QCOMPARE(rc.front().term, Term{1});
+    QCOMPARE(rc.front().leader, kNoNode);
+    QCOMPARE(rc.front().reason, std::string("higher term 1 from node 1"));
+    QCOMPARE(rc.back().leader, NodeId{1});
+    QCOMPARE(rc.back().reason, std::string("heard from leader 1"));
+    QCOMPARE(h.node(1).role_changes.back().leader, NodeId{1});
 }
 
 QTEST_APPLESS_MAIN(TestElection)

@@ -31,6 +31,7 @@ class TestReadIndex : public QObject {
     void isolated_leader_never_answers_and_fails_on_step_down();
     void lease_valid_only_with_recent_quorum();
     void no_lease_without_check_quorum();
+    void forwarded_read_fails_when_leader_steps_down();
     void heartbeats_carry_the_round();
 };
 
@@ -180,6 +181,29 @@ void TestReadIndex::heartbeats_carry_the_round() {
         QVERIFY(ctx > last);
         last = ctx;
     }
+}
+
+void TestReadIndex::forwarded_read_fails_when_leader_steps_down() {
+    Harness h({1, 2, 3});
+    QCOMPARE(h.campaign(1), NodeId{1});
+    h.stabilize();
+    // The leader hears nothing back: its round never completes, and CheckQuorum
+    // makes it step down; the follower's read must fail, not hang or succeed.
+    h.set_filter([](const Message& m) {
+        return m.type == MessageType::HeartbeatResp || m.type == MessageType::AppendResp;
+    });
+    h.raft(2).read_index(5);
+    h.stabilize();
+    for (int i = 0; i < 100 && h.raft(1).role() == Role::Leader; ++i) {
+        h.tick(1);
+        h.stabilize();
+    }
+    QCOMPARE(h.raft(1).role(), Role::Follower);
+    QVERIFY(h.node(2).read_states.empty());
+    QCOMPARE(h.node(2).read_failures.size(), std::size_t{1});
+    QCOMPARE(h.node(2).read_failures[0].context, std::uint64_t{5});
+    QVERIFY2(h.node(2).read_failures[0].reason.find("could not confirm") != std::string::npos,
+             h.node(2).read_failures[0].reason.c_str());
 }
 
 QTEST_APPLESS_MAIN(TestReadIndex)
