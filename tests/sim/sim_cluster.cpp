@@ -25,6 +25,50 @@ bool Cluster::EventOrder::operator()(const Event& a, const Event& b) const {
     return a.seq > b.seq;
 }
 
+namespace {
+
+const char* note_name(core::NoteKind k) {
+    switch (k) {
+        case core::NoteKind::VoteGranted:
+            return "VoteGranted";
+        case core::NoteKind::VoteDenied:
+            return "VoteDenied";
+        case core::NoteKind::ConfigAppended:
+            return "ConfigAppended";
+        case core::NoteKind::ConfigCommitted:
+            return "ConfigCommitted";
+        case core::NoteKind::LearnerPromoted:
+            return "LearnerPromoted";
+        case core::NoteKind::EvenVoterCount:
+            return "EvenVoterCount";
+        case core::NoteKind::SnapshotSent:
+            return "SnapshotSent";
+        case core::NoteKind::SnapshotInstalled:
+            return "SnapshotInstalled";
+        case core::NoteKind::TransferStarted:
+            return "TransferStarted";
+        case core::NoteKind::TransferAborted:
+            return "TransferAborted";
+        case core::NoteKind::RemovedSelf:
+            return "RemovedSelf";
+    }
+    return "Unknown";
+}
+
+const char* entry_type_name(core::EntryType t) {
+    switch (t) {
+        case core::EntryType::Normal:
+            return "Normal";
+        case core::EntryType::Noop:
+            return "Noop";
+        case core::EntryType::Config:
+            return "Config";
+    }
+    return "Unknown";
+}
+
+}  // namespace
+
 std::optional<Term> DurableStore::term_at(Index i) const {
     if (snapshot && i == snapshot->meta.index) return snapshot->meta.term;
     if (log.empty() || i < log.front().index || i > log.back().index) return std::nullopt;
@@ -359,14 +403,15 @@ void Cluster::dispatch(Event& ev) {
 }
 
 void Cluster::run_until_time(std::int64_t t) {
-    while (!queue_.empty() && queue_.front().t <= t) {
+    // Time stops at the first violation, so a trace ends where it went wrong.
+    while (!queue_.empty() && queue_.front().t <= t && !checker_.failed()) {
         std::pop_heap(queue_.begin(), queue_.end(), EventOrder{});
         Event ev = std::move(queue_.back());
         queue_.pop_back();
         now_ = ev.t;
         dispatch(ev);
     }
-    if (t > now_) now_ = t;
+    if (t > now_ && !checker_.failed()) now_ = t;
 }
 
 void Cluster::run_for(std::int64_t ms) {
@@ -376,7 +421,7 @@ void Cluster::run_for(std::int64_t ms) {
 bool Cluster::run_until(const std::function<bool()>& done, std::int64_t timeout_ms) {
     const std::int64_t deadline = now_ + timeout_ms;
     if (done()) return true;
-    while (!queue_.empty() && queue_.front().t <= deadline) {
+    while (!queue_.empty() && queue_.front().t <= deadline && !checker_.failed()) {
         std::pop_heap(queue_.begin(), queue_.end(), EventOrder{});
         Event ev = std::move(queue_.back());
         queue_.pop_back();
@@ -384,7 +429,7 @@ bool Cluster::run_until(const std::function<bool()>& done, std::int64_t timeout_
         dispatch(ev);
         if (done()) return true;
     }
-    now_ = std::max(now_, deadline);
+    if (!checker_.failed()) now_ = std::max(now_, deadline);
     return done();
 }
 
@@ -436,7 +481,7 @@ void Cluster::begin_ready(SimNode& n) {
         if (note.kind == core::NoteKind::SnapshotInstalled) ++stats_.snapshots_installed;
         if (!trace_.enabled()) continue;
         TraceLine line(now_, n.id, "note");
-        line.num("note", static_cast<int>(note.kind))
+        line.str("note", note_name(note.kind))
             .unum("peer", note.peer)
             .unum("term", note.term)
             .unum("index", note.index)
@@ -526,8 +571,8 @@ void Cluster::finish_ready(SimNode& n) {
         if (it == n.reads.end()) continue;
         ++stats_.reads_failed;
         if (trace_.enabled()) {
-            TraceLine line(now_, n.id, "client");
-            line.str("op", "read_fail").str("key", it->key).str("reason", rf.reason);
+            TraceLine line(now_, n.id, "op_complete");
+            line.unum("op_id", it->context).str("outcome", "failed").str("error", rf.reason);
             trace_.write(line);
         }
         n.reads.erase(it);
@@ -569,7 +614,7 @@ void Cluster::apply(SimNode& n, const Ready& rd) {
         }
         if (trace_.enabled()) {
             TraceLine line(now_, n.id, "apply");
-            line.unum("index", e.index).unum("term", e.term).num("type", static_cast<int>(e.type));
+            line.unum("index", e.index).unum("term", e.term).str("type", entry_type_name(e.type));
             if (!e.data.empty()) line.str("data", e.data);
             trace_.write(line);
         }
@@ -587,11 +632,13 @@ void Cluster::apply(SimNode& n, const Ready& rd) {
                 checker_.on_write_ack(it->key, e.index);
             }
             if (trace_.enabled()) {
-                TraceLine line(now_, n.id, "client");
-                line.str("op", ok ? "put_ok" : "put_lost")
-                    .str("key", it->key)
-                    .str("value", it->value)
+                // A different entry committed at its index means this proposal
+                // can never commit: a definite failure, not an unknown.
+                TraceLine line(now_, n.id, "op_complete");
+                line.unum("op_id", it->op_id)
+                    .str("outcome", ok ? "ok" : "failed")
                     .unum("index", it->index);
+                if (!ok) line.str("error", "another entry was committed at its index");
                 trace_.write(line);
             }
             it = n.writes.erase(it);
@@ -622,11 +669,14 @@ void Cluster::serve_reads(SimNode& n) {
         checker_.on_read(now_, n.id, it->key, it->base, it->read_index, value);
         last_read_ = CompletedRead{n.id, it->key, value, it->read_index, now_};
         if (trace_.enabled()) {
-            TraceLine line(now_, n.id, "client");
-            line.str("op", "read_ok")
-                .str("key", it->key)
-                .str("value", value.value_or(""))
-                .unum("index", it->read_index);
+            TraceLine line(now_, n.id, "op_complete");
+            line.unum("op_id", it->context).str("outcome", "ok");
+            if (value) {
+                line.str("value", *value);
+            } else {
+                line.null("value");
+            }
+            line.unum("read_index", it->read_index);
             trace_.write(line);
         }
         it = n.reads.erase(it);
@@ -665,20 +715,30 @@ std::string Cluster::put_value(NodeId at, const std::string& key, bool* accepted
     *accepted = false;
     if (!n.up) return value;
     ++stats_.writes_proposed;
+    const std::uint64_t op_id = next_op_++;
     auto r = n.raft->propose(make_set(key, value));
     if (auto* p = std::get_if<core::Proposed>(&r)) {
-        n.writes.push_back(PendingWrite{key, value, p->index, p->term});
+        n.writes.push_back(PendingWrite{op_id, key, value, p->index, p->term});
         *accepted = true;
     }
     if (trace_.enabled()) {
-        TraceLine line(now_, at, "client");
-        line.str("op", "put").str("key", key).str("value", value);
-        if (auto* p = std::get_if<core::Proposed>(&r)) {
+        // Every client operation is its own client in the trace's terms.
+        TraceLine line(now_, at, "op_invoke");
+        line.unum("client", op_id)
+            .unum("op_id", op_id)
+            .str("op", "put")
+            .str("key", key)
+            .str("value", value);
+        if (auto* p = std::get_if<core::Proposed>(&r))
             line.unum("index", p->index).unum("term", p->term);
-        } else {
-            line.str("error", core::to_string(std::get<core::Error>(r).code));
-        }
         trace_.write(line);
+        if (auto* e = std::get_if<core::Error>(&r)) {
+            TraceLine done(now_, at, "op_complete");
+            done.unum("op_id", op_id)
+                .str("outcome", "failed")
+                .str("error", core::to_string(e->code));
+            trace_.write(done);
+        }
     }
     after_input(n);
     return value;
@@ -695,13 +755,13 @@ void Cluster::read(NodeId at, const std::string& key) {
     if (!n.up) return;
     ++stats_.reads_invoked;
     PendingRead r;
-    r.context = next_context_++;
+    r.context = next_op_++;
     r.key = key;
     r.base = checker_.read_baseline(key);
     n.reads.push_back(r);
     if (trace_.enabled()) {
-        TraceLine line(now_, at, "client");
-        line.str("op", "read").str("key", key).unum("context", r.context);
+        TraceLine line(now_, at, "op_invoke");
+        line.unum("client", r.context).unum("op_id", r.context).str("op", "get").str("key", key);
         trace_.write(line);
     }
     n.raft->read_index(r.context);

@@ -63,6 +63,7 @@ struct DurableStore {
 };
 
 struct PendingWrite {
+    std::uint64_t op_id = 0;
     std::string key;
     std::string value;
     Index index = 0;
@@ -70,7 +71,7 @@ struct PendingWrite {
 };
 
 struct PendingRead {
-    std::uint64_t context = 0;
+    std::uint64_t context = 0;  // also the op_id in the trace
     std::string key;
     ReadBaseline base;
     bool has_index = false;
@@ -225,7 +226,7 @@ class Cluster {
     std::set<std::pair<NodeId, NodeId>> blocked_;
     std::function<bool(const core::Message&)> filter_;
     std::optional<CompletedRead> last_read_;
-    std::uint64_t next_context_ = 1;
+    std::uint64_t next_op_ = 1;  // op_id of client operations; reads use it as ReadIndex context
     std::uint64_t next_value_ = 1;
     Checker checker_;
     Trace trace_;

@@ -312,8 +312,7 @@ RunResult run_random(const RunOptions& o) {
     co.config.bugs = o.bugs;
 #endif
 
-    Cluster c(co, o.trace);
-    if (c.trace().enabled()) {
+    if (o.trace) {  // the header comes first, before the nodes start
         TraceLine line(0, 0, "run");
         line.unum("seed", o.seed)
             .num("steps", o.steps)
@@ -323,8 +322,9 @@ RunResult run_random(const RunOptions& o) {
             .flag("pre_vote", co.config.pre_vote)
             .flag("check_quorum", co.config.check_quorum)
             .str("bugs", bug_names(o.bugs));
-        c.trace().write(line);
+        *o.trace << line.finish() << '\n';
     }
+    Cluster c(co, o.trace);
     RandomDriver driver(c, p, o.seed);
 
     auto finish = [&](int step) {

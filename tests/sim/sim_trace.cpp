@@ -35,8 +35,8 @@ std::string json_escape(std::string_view s) {
 }
 
 TraceLine::TraceLine(std::int64_t t_ms, std::uint64_t node, std::string_view kind) {
-    text_ = "{\"t\":" + std::to_string(t_ms) + ",\"node\":" + std::to_string(node) +
-            ",\"kind\":\"" + json_escape(kind) + "\"";
+    text_ = "{\"t\":" + std::to_string(t_ms) + ",\"t_ns\":" + std::to_string(t_ms * 1000000) +
+            ",\"node\":" + std::to_string(node) + ",\"kind\":\"" + json_escape(kind) + "\"";
 }
 
 void TraceLine::key(std::string_view k) {
@@ -62,6 +62,12 @@ TraceLine& TraceLine::num(std::string_view k, std::int64_t value) {
 TraceLine& TraceLine::unum(std::string_view k, std::uint64_t value) {
     key(k);
     text_ += std::to_string(value);
+    return *this;
+}
+
+TraceLine& TraceLine::null(std::string_view k) {
+    key(k);
+    text_ += "null";
     return *this;
 }
 

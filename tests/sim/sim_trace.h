@@ -11,7 +11,9 @@
 
 namespace raftlab::sim {
 
-// One trace line under construction: {"t":..,"node":..,"kind":"..", ...}.
+// One trace line under construction: {"t":..,"t_ns":..,"node":..,"kind":"..", ...}.
+// `t` is virtual milliseconds; `t_ns` the same instant in nanoseconds, the
+// time field every Raft Lab trace shares (docs/trace-format.md).
 class TraceLine {
   public:
     TraceLine(std::int64_t t_ms, std::uint64_t node, std::string_view kind);
@@ -20,6 +22,7 @@ class TraceLine {
     TraceLine& num(std::string_view key, std::int64_t value);
     TraceLine& unum(std::string_view key, std::uint64_t value);
     TraceLine& flag(std::string_view key, bool value);
+    TraceLine& null(std::string_view key);
 
     std::string finish() const { return text_ + "}"; }
 

@@ -42,6 +42,13 @@ void TstSimRandom::seeds() {
     const std::uint64_t shard = env_u64("RAFTLAB_SIM_SHARD", 1);
     const int steps = static_cast<int>(env_u64("RAFTLAB_SIM_STEPS", 500));
     QVERIFY2(shard >= 1 && shard <= shards, "RAFTLAB_SIM_SHARD must be in 1..RAFTLAB_SIM_SHARDS");
+    // RAFTLAB_SIM_BUGS=double_vote,... shows what a failing seed looks like.
+    core::Bugs bugs;
+    for (const QByteArray& name : qgetenv("RAFTLAB_SIM_BUGS").split(',')) {
+        if (name.isEmpty()) continue;
+        QVERIFY2(sim::set_bug(bugs, name.toStdString()),
+                 qPrintable("unknown bug switch in RAFTLAB_SIM_BUGS: " + name));
+    }
 
     QElapsedTimer timer;
     timer.start();
@@ -51,6 +58,7 @@ void TstSimRandom::seeds() {
         sim::RunOptions o;
         o.seed = first + i;
         o.steps = steps;
+        o.bugs = bugs;
         const sim::RunResult r = sim::run_random(o);
         ++ran;
         events += r.stats.events;
