@@ -68,6 +68,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     connectSession();
     source_label_ = new QLabel(tr("No trace loaded"));
     statusBar()->addPermanentWidget(source_label_);
+    // Nothing to show yet: the welcome page gets the whole window, the
+    // panels appear with the first trace.
+    setPanelsVisible(false);
     resize(1500, 950);
 }
 
@@ -314,12 +317,22 @@ void MainWindow::openTrace(const QString& path) {
     session_.setSource(new TraceFileSource(path, /*speed=*/0));
     actions_->setLive(session_.isLive());
     if (session_.history().size() > 0) {
+        setPanelsVisible(true);
         stack_->setCurrentWidget(cluster_);
         source_label_->setText(tr("Replaying %1").arg(path));
         setWindowTitle(tr("Raft Lab — %1").arg(QFileInfo(path).fileName()));
     } else {
         stack_->setCurrentWidget(welcome_);
     }
+}
+
+void MainWindow::setPanelsVisible(bool visible) {
+    for (QDockWidget* d : findChildren<QDockWidget*>())
+        d->setVisible(visible);
+    if (QToolBar* transport = findChild<QToolBar*>(QStringLiteral("transport"))) {
+        transport->setVisible(visible);
+    }
+    if (visible) dock(QStringLiteral("timeline"))->raise();
 }
 
 void MainWindow::onEventsAppended(std::size_t first, std::size_t count) {

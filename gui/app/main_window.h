@@ -56,6 +56,7 @@ class MainWindow : public QMainWindow {
 
   private:
     void buildDocks();
+    void setPanelsVisible(bool visible);
     void buildMenus();
     void buildTransport();
     void connectSession();
