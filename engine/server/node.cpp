@@ -35,6 +35,7 @@ std::unique_ptr<Node> Node::start(NodeOptions options) {
     if (fresh && !cfg.joins_as_learner()) impl->store->bootstrap(cfg.bootstrap_membership());
     core::Restored restored = impl->store->load();
     impl->raft = std::make_unique<core::Raft>(cfg.core_config(), restored);
+    impl->persisted_hard_state = restored.hard_state;
     if (fresh) {
         spdlog::info("[Node {}] fresh data dir {}: {}", impl->self, cfg.data_dir().string(),
                      cfg.joins_as_learner()

@@ -131,6 +131,7 @@ struct Node::Impl {
     Clock::time_point last_tick;
     Clock::time_point next_reap;
     core::Membership last_membership;
+    core::HardState persisted_hard_state;  // as last written to disk
     core::NodeId last_leader = core::kNoNode;
     core::Term last_term = 0;
 

@@ -161,11 +161,17 @@ void Node::Impl::process_ready() {
     // Leader replication goes out before the leader's own fsync (§10.2.1).
     transport->send(rd.send_now);
 
-    if (rd.snapshot || !rd.entries.empty() || rd.hard_state) {
+    // A Ready that only moves the commit index needs no fsync: the commit
+    // index may safely be behind on disk (a restarted node rediscovers it),
+    // while term and vote must be durable before any message goes out.
+    bool term_or_vote = rd.hard_state && (rd.hard_state->term != persisted_hard_state.term ||
+                                          rd.hard_state->vote != persisted_hard_state.vote);
+    if (rd.snapshot || !rd.entries.empty() || term_or_vote) {
         std::unique_lock apply_lock(apply_mu, std::defer_lock);
         if (rd.snapshot) apply_lock.lock();
         try {
             store->persist(rd.hard_state, rd.entries, rd.snapshot);
+            if (rd.hard_state) persisted_hard_state = *rd.hard_state;
         } catch (const std::exception& e) {
             // Memory is now ahead of the disk: continuing could acknowledge
             // what is not durable. Stop hard; the log on disk is consistent.
