@@ -27,6 +27,14 @@ class ClusterService final : public pb::Cluster::CallbackService {
     grpc::ServerUnaryReactor* Members(grpc::CallbackServerContext* ctx, const pb::MembersRequest*,
                                       pb::MembersResponse* resp) override {
         core::Status st = node_.status();
+        // The leader's view is the authoritative one (a follower may lag, and a
+        // removed node may never learn it was removed): redirect when we can.
+        if (st.role != core::Role::Leader && st.leader != core::kNoNode) {
+            OpError e(Code::NotLeader, "ask the leader for the membership");
+            e.leader = st.leader;
+            e.leader_address = node_.member_address(st.leader);
+            if (!e.leader_address.empty()) to_proto(e, resp->mutable_error());
+        }
         net::to_proto(st.membership, resp->mutable_membership());
         resp->set_leader_id(st.leader);
         resp->set_term(st.term);

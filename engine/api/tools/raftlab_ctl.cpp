@@ -148,7 +148,7 @@ int main(int argc, char** argv) {
     auto* cas = app.add_subcommand("cas", "set KEY to NEW only if it holds EXPECTED");
     cas->add_option("key", key)->required();
     cas->add_option("expected", expected, "the value KEY must hold (omit with --absent)");
-    cas->add_option("new", value)->required();
+    cas->add_option("new", value, "the value to set");
     cas->add_flag("--absent", absent, "succeed only if KEY does not exist (create)");
 
     auto* scan = app.add_subcommand("scan", "list keys starting with PREFIX");
