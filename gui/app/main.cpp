@@ -88,7 +88,13 @@ int main(int argc, char** argv) {
     const QCommandLineOption span(QStringLiteral("timeline-span"),
                                   QStringLiteral("How many ms the timeline shows (default 200)."),
                                   QStringLiteral("MS"));
-    for (const auto& o : {replay, at_time, classroom, screenshot, shot_widget, size, span}) {
+    const QCommandLineOption play(QStringLiteral("play"),
+                                  QStringLiteral("Start playing the replay right away."));
+    const QCommandLineOption speed(
+        QStringLiteral("speed"), QStringLiteral("Replay speed, lab ms per wall ms (default 0.1)."),
+        QStringLiteral("X"));
+    for (const auto& o :
+         {replay, at_time, classroom, screenshot, shot_widget, size, span, play, speed}) {
         cli.addOption(o);
     }
     cli.process(app);  // unknown options: a clear message and exit code 1
@@ -111,6 +117,15 @@ int main(int argc, char** argv) {
         if (!ok || span_ms < 10) {
             return fail(QStringLiteral("--timeline-span wants milliseconds (at least 10), got '%1'")
                             .arg(cli.value(span)));
+        }
+    }
+    double speed_x = 0;
+    if (cli.isSet(speed)) {
+        speed_x = cli.value(speed).toDouble(&ok);
+        if (!ok || speed_x <= 0 || speed_x > 1000) {
+            return fail(
+                QStringLiteral("--speed wants a factor above 0 (0.1 = slow motion), got '%1'")
+                    .arg(cli.value(speed)));
         }
     }
     const QString widget = cli.value(shot_widget);
@@ -149,6 +164,8 @@ int main(int argc, char** argv) {
             return fail(QStringLiteral("trace '%1' holds no events").arg(cli.value(replay)));
         }
         if (cli.isSet(at_time)) window.session().seek(t);
+        if (speed_x > 0) window.setSpeed(speed_x);
+        if (cli.isSet(play)) window.session().play();
     }
     window.show();
 

@@ -17,6 +17,7 @@
 #include <QTableView>
 #include <QToolBar>
 #include <QVBoxLayout>
+#include <cmath>
 
 #include "gui/app/welcome_page.h"
 #include "gui/model/trace_file_source.h"
@@ -368,7 +369,7 @@ void MainWindow::onPlayhead(std::int64_t t) {
     const int row = event_model_->rowAtTime(t + 1) - 1;
     if (row >= 0) {
         const QModelIndex proxy = event_proxy_->mapFromSource(event_model_->index(row, 0));
-        if (proxy.isValid()) event_table_->scrollTo(proxy, QAbstractItemView::PositionAtCenter);
+        if (proxy.isValid()) event_table_->scrollTo(proxy, QAbstractItemView::PositionAtBottom);
     }
 }
 
@@ -388,6 +389,18 @@ void MainWindow::exportPng(QWidget* w, const QString& name) {
     if (!w->grab().save(path, "PNG")) {
         QMessageBox::warning(this, tr("Export failed"), tr("Could not write %1.").arg(path));
     }
+}
+
+void MainWindow::setSpeed(double speed) {
+    int best = 0;
+    for (int i = 0; i < speed_box_->count(); ++i) {
+        if (std::abs(speed_box_->itemData(i).toDouble() - speed) <
+            std::abs(speed_box_->itemData(best).toDouble() - speed)) {
+            best = i;
+        }
+    }
+    speed_box_->setCurrentIndex(best);
+    session_.setSpeed(speed);  // exactly what was asked, even between presets
 }
 
 void MainWindow::setHeartbeatsHidden(bool hidden) {

@@ -41,6 +41,8 @@ class MainWindow : public QMainWindow {
     // Replays a trace file (all events at once; the playhead starts at 0).
     void openTrace(const QString& path);
     void setClassroom(bool on);
+    // Picks the replay speed (the speed box shows the nearest preset).
+    void setSpeed(double speed);
 
     // For tests and --screenshot.
     ClusterView* clusterView() const { return cluster_; }

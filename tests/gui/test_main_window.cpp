@@ -4,7 +4,9 @@
 // display.
 #include <QAction>
 #include <QDockWidget>
+#include <QElapsedTimer>
 #include <QProcess>
+#include <QRandomGenerator>
 #include <QSlider>
 #include <QtTest>
 
@@ -60,6 +62,33 @@ class TestMainWindow : public QObject {
         const QImage img = w.grab().toImage();
         QVERIFY(!img.isNull());
         QVERIFY(img.width() > 800);
+    }
+
+    void scrubbingARealTraceDoesNotStall() {
+        // Every view repaints for each playhead position, forward in 7 ms
+        // steps (playing) and in random jumps (dragging the scrubber back).
+        // The goal is under 50 ms per frame; the bound here only catches a
+        // gross stall, because the test machine is shared.
+        MainWindow w;
+        w.show();
+        w.openTrace(QStringLiteral(RAFTLAB_GUI_TEST_DATA "/sim_seed2_crashes.jsonl"));
+        const History& h = w.session().history();
+        QVERIFY(h.size() > 1000);
+        QElapsedTimer clock;
+        qint64 worst = 0;
+        auto frame = [&](std::int64_t t) {
+            clock.start();
+            w.session().seek(t);
+            QCoreApplication::processEvents();
+            worst = std::max(worst, clock.elapsed());
+        };
+        for (std::int64_t t = h.start_ms(); t <= h.end_ms(); t += 7)
+            frame(t);
+        QRandomGenerator rng(42);
+        for (int i = 0; i < 200; ++i)
+            frame(h.start_ms() + rng.bounded(int(h.end_ms() - h.start_ms() + 1)));
+        qInfo("worst frame while scrubbing %zu events: %lld ms", h.size(), worst);
+        QVERIFY2(worst < 250, qPrintable(QStringLiteral("a frame took %1 ms").arg(worst)));
     }
 
     void playingReachesTheEnd() {
