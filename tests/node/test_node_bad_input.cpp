@@ -8,6 +8,7 @@
 
 #include <QtTest>
 #include <fstream>
+#include <sstream>
 
 #include "engine/proto/raft.grpc.pb.h"
 #include "node_harness.h"
@@ -49,6 +50,53 @@ class TestNodeBadInput : public QObject {
                  node.log().c_str());
         // It did not touch a data dir it could not serve.
         QVERIFY(!QDir(dir.path() + "/db/node1").exists());
+    }
+
+    void data_dir_of_another_cluster_is_refused() {
+        ClusterOptions options;
+        options.nodes = 1;
+        Cluster cluster(options);
+        QVERIFY(cluster.start_all());
+        QVERIFY(cluster.wait_leader());
+        QVERIFY(cluster.client().put("precious", "data").error.ok());
+        QCOMPARE(cluster.node(1).terminate(), 0);  // SIGTERM: clean exit
+
+        // Same data dir, but the file now claims another cluster.
+        std::string path = cluster.config_path(1);
+        {
+            std::ofstream out(path, std::ios::app);
+            out << "\n";
+        }
+        std::string text;
+        {
+            std::ifstream in(path);
+            std::stringstream ss;
+            ss << in.rdbuf();
+            text = ss.str();
+        }
+        auto pos = text.find("db_root_dir");
+        text.insert(pos, "cluster_id = \"someone-else\"\n");
+        {
+            std::ofstream out(path);
+            out << text;
+        }
+        QVERIFY(cluster.node(1).start());
+        int code = cluster.node(1).wait_exit(10s);
+        QVERIFY2(code > 0, "a node must refuse a data dir of another cluster");
+        QVERIFY2(cluster.node(1).log_contains("someone-else"), cluster.node(1).log().c_str());
+
+        // Put the right cluster back: the data is intact.
+        const std::string line = "cluster_id = \"someone-else\"\n";
+        text.erase(text.find(line), line.size());
+        {
+            std::ofstream out(path);
+            out << text;
+        }
+        QVERIFY(cluster.node(1).start());
+        QVERIFY(cluster.wait_leader());
+        auto r = cluster.client().get("precious");
+        QVERIFY2(r.error.ok(), r.error.message.c_str());
+        QCOMPARE(r.value.value_or("<none>"), std::string("data"));
     }
 
     void bad_keys_and_values_are_refused() {
