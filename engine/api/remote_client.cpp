@@ -56,7 +56,7 @@ RemoteClient::RemoteClient(std::vector<std::string> endpoints, RemoteOptions opt
 }
 
 std::string RemoteClient::last_endpoint() const {
-    std::lock_guard lock(const_cast<std::mutex&>(mu_));
+    std::lock_guard lock(mu_);
     return preferred_;
 }
 
@@ -83,9 +83,10 @@ OpError RemoteClient::run(Attempt attempt, bool idempotent,
         endpoint = only ? *only : preferred_;
     }
     std::size_t next_seed = 0;
+    int hops = 0;
     std::string last_failure;
     OpError last_error(Code::Unavailable, "");
-    for (int round = 0; Clock::now() < deadline; ++round) {
+    while (Clock::now() < deadline) {
         grpc::ClientContext ctx;
         auto attempt_deadline = std::min(deadline, Clock::now() + options_.attempt_timeout);
         ctx.set_deadline(std::chrono::system_clock::now() + (attempt_deadline - Clock::now()));
@@ -93,16 +94,21 @@ OpError RemoteClient::run(Attempt attempt, bool idempotent,
         grpc::Status status = attempt(stubs(endpoint), ctx, error);
         if (status.ok()) {
             if (!retryable(error.code) || only) {
-                if (error.ok() || !retryable(error.code)) {
+                // An authoritative answer: remember who gave it (the leader,
+                // for anything that goes through the log).
+                if (!only) {
                     std::lock_guard lock(mu_);
-                    if (!only) preferred_ = endpoint;
+                    preferred_ = endpoint;
                 }
                 return error;
             }
             last_error = error;
             if (error.code == Code::NotLeader && !error.leader_address.empty()) {
+                // Follow the hint at once; if hints keep bouncing (views
+                // still settling after an election), slow down a little.
+                if (++hops > 2) std::this_thread::sleep_for(std::chrono::milliseconds(10));
                 endpoint = config::dial_address(error.leader_address);
-                continue;  // follow the hint at once
+                continue;
             }
             // No leader yet (or a lost proposal): give the election a moment.
             std::this_thread::sleep_for(std::chrono::milliseconds(20));

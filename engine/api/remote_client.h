@@ -85,7 +85,7 @@ class RemoteClient {
 
     std::vector<std::string> endpoints_;
     RemoteOptions options_;
-    std::mutex mu_;
+    mutable std::mutex mu_;
     std::map<std::string, Stubs> stubs_;
     std::string preferred_;
 };
