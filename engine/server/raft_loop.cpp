@@ -258,11 +258,11 @@ void Node::Impl::publish_status() {
         status = std::move(st);
         leader_flag = status.role == core::Role::Leader;
         leader_id = leader;
-        if (leader != last_leader || (leader != core::kNoNode && term != last_term)) {
-            if (leader != last_leader) to_call = observers;
+        if (leader != last_leader) {
+            to_call = observers;
             last_leader = leader;
-            last_term = term;
         }
+        last_term = term;
     }
     for (auto& observer : to_call)
         observer(leader, term);
