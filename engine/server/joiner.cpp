@@ -86,6 +86,12 @@ bool Joiner::attempt(std::string* why) {
         ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(3));
         pb::JoinClusterResponse resp;
         grpc::Status st = stub->JoinCluster(&ctx, req, &resp);
+        if (st.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
+            refusal = target +
+                      " took the request but the configuration change did not commit within 3 s "
+                      "(is a quorum of voters running?)";
+            continue;
+        }
         if (!st.ok()) {
             unreachable.push_back(target + " (" + st.error_message() + ")");
             continue;

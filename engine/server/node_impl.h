@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "engine/core/raft.h"
+#include "engine/lab/lab_plane.h"
 #include "engine/net/peer_gate.h"
 #include "engine/net/peer_service.h"
 #include "engine/net/transport.h"
@@ -85,7 +86,16 @@ struct Node::Impl {
     std::string listen_address;
 
     std::unique_ptr<storage::Storage> store;
-    std::unique_ptr<core::Raft> raft;  // raft-loop thread only (after start)
+    // Lab time (design.md "Time"): ticks, netem delays and client deadlines
+    // all run on it. Without --lab nobody changes its rate, so it is plain
+    // CLOCK_MONOTONIC. Declared before transport, which may hold netem on it.
+    netem::LabClock lab_clock;
+    Clock::time_point lab_now() const {
+        return Clock::time_point(std::chrono::nanoseconds(lab_clock.now()));
+    }
+    std::unique_ptr<lab::LabPlane> lab;  // only with --lab
+    bool clock_changed = false;          // guarded by in_mu: wakes the raft loop to re-plan
+    std::unique_ptr<core::Raft> raft;    // raft-loop thread only (after start)
     std::unique_ptr<net::PeerGate> gate;
     std::unique_ptr<net::Transport> transport;  // raft-loop thread only
     std::unique_ptr<net::PeerService> peer_service;
