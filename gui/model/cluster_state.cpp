@@ -179,7 +179,10 @@ void ClusterState::apply_role(NodeState& n, const Event& e) {
             n.membership = Membership::Learner;
             break;
         case Role::Follower:
-            if (e.from_role == Role::Learner) n.membership = Membership::Voter;
+            if (e.from_role == Role::Learner) {
+                n.membership = Membership::Voter;
+                n.promoted_at_ms = e.t_ms;
+            }
             break;
     }
 }
@@ -281,7 +284,15 @@ void ClusterState::apply_note(NodeState& n, const Event& e) {
             }
             break;
         case NoteKind::LearnerPromoted:
-            if (e.peer != kNoNode) touch(e.peer).membership = Membership::Voter;
+            if (e.peer != kNoNode) {
+                // The first node to report the promotion dates it; later
+                // reports (every member applies the entry) do not move it.
+                NodeState& p = touch(e.peer);
+                if (p.membership != Membership::Voter || p.promoted_at_ms < 0) {
+                    p.promoted_at_ms = e.t_ms;
+                }
+                p.membership = Membership::Voter;
+            }
             break;
         case NoteKind::SnapshotInstalled:
             if (e.has(kIndex)) n.snapshot_index = std::max(n.snapshot_index, e.index);

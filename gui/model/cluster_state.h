@@ -47,6 +47,9 @@ struct NodeState {
     // The election timer restarted at this time; it fires somewhere in the
     // election timeout range after it (§5.2). -1 while leading or down.
     std::int64_t election_reset_ms = -1;
+    // When this learner became a voter (-1: never): the views make the
+    // promotion a visible moment (the guide's "NODE 2 PROMOTED TO VOTER!").
+    std::int64_t promoted_at_ms = -1;
     std::map<NodeId, PeerProgress> progress;  // while Leader
     std::set<NodeId> votes_granted;           // while (Pre)Candidate, this term
     TermRuns log;

@@ -126,6 +126,15 @@ void NodeItem::paint(QPainter* p, const QStyleOptionGraphicsItem*, QWidget*) {
     const qreal r = radius();
     const QRectF body(-r, -r, 2 * r, 2 * r);
 
+    // The promotion of a learner is a moment to see: a halo for 600 ms of
+    // lab time (6 s at the default 0.1x replay speed).
+    const bool just_promoted = node_.promoted_at_ms >= 0 && now_ms_ >= node_.promoted_at_ms &&
+                               now_ms_ - node_.promoted_at_ms <= 600;
+    if (just_promoted) {
+        p->setPen(Qt::NoPen);
+        p->setBrush(QColor(0xF0, 0xE4, 0x42, 170));
+        p->drawEllipse(body.adjusted(-26, -26, 26, 26));
+    }
     paintElectionTimer(p, body);
     paintShape(p, body);
     if (node_.liveness == Liveness::Paused) paintPauseBadge(p, body);
@@ -166,7 +175,11 @@ void NodeItem::paint(QPainter* p, const QStyleOptionGraphicsItem*, QWidget*) {
                             .arg(node_.applied_index)
                             .arg(node_.last_index());
     p->drawText(QRectF(-r * 2.2, r + 14, r * 4.4, 20), Qt::AlignCenter, idx);
-    if (node_.membership == Membership::Learner) {
+    if (just_promoted) {
+        p->setFont(pal.font(pal.textSize(), true));
+        p->drawText(QRectF(-r * 2.2, r + 32, r * 4.4, 20), Qt::AlignCenter,
+                    tr("★ PROMOTED TO VOTER"));
+    } else if (node_.membership == Membership::Learner) {
         p->drawText(QRectF(-r * 2.2, r + 32, r * 4.4, 20), Qt::AlignCenter,
                     node_.promotable ? tr("learner · promotable") : tr("learner · read-only"));
     } else if (node_.membership == Membership::Removed) {

@@ -120,6 +120,21 @@ class TestClusterState : public QObject {
         QVERIFY(!q.even);
     }
 
+    void promotionIsDatedOnce() {
+        ClusterState s;
+        for (
+            const char* line :
+            {R"({"t":10,"node":1,"kind":"config","what":"add_learner 4","detail":"ok"})",
+             R"({"t":12,"node":4,"kind":"fault","what":"start","term":0})",
+             R"({"t":50,"node":4,"kind":"role","from":"Learner","to":"Follower","term":2,"leader":1,"reason":"learner promoted"})",
+             R"({"t":55,"node":2,"kind":"note","note":4,"peer":4,"term":2,"index":9,"text":"node 4 promoted to voter"})"}) {
+            s.apply(*parse_trace_line(line).event);
+            if (s.now_ms() == 12) QVERIFY(s.node(4)->membership == Membership::Learner);
+        }
+        QVERIFY(s.node(4)->membership == Membership::Voter);
+        QCOMPARE(s.node(4)->promoted_at_ms, 50);
+    }
+
     void scrubbedStateMatchesAFoldFromTheStart() {
         const auto events = load_fixture();
         History h(/*checkpoint_every=*/4);  // many checkpoints: exercises replay-from-checkpoint
