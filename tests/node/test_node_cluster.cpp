@@ -138,6 +138,33 @@ class TestNodeCluster : public QObject {
         QCOMPARE(resp.error().leader_address(), cluster.address(*leader));
     }
 
+    void paused_follower_does_not_stall_writes_and_catches_up() {
+        Cluster cluster;
+        QVERIFY(cluster.start_all());
+        auto leader = cluster.wait_leader();
+        QVERIFY(leader);
+        std::uint64_t paused = *leader == 1 ? 2 : 1;
+        // SIGSTOP keeps its TCP connections open but reads nothing: the
+        // leader's sends to it must not block replication to the other one.
+        cluster.node(paused).pause();
+        auto t0 = std::chrono::steady_clock::now();
+        for (int i = 0; i < 500; ++i) {
+            auto r = cluster.client().put("p/" + std::to_string(i), std::string(1000, 'p'));
+            QVERIFY2(r.error.ok(), r.error.message.c_str());
+        }
+        double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        qInfo("500 writes with one follower paused: %.2f s", secs);
+        cluster.node(paused).resume();
+        auto target = cluster.status(*leader).status.commit_index();
+        QVERIFY2(wait_until(
+                     [&] {
+                         auto s = cluster.status(paused);
+                         return s.error.ok() && s.status.applied_index() >= target;
+                     },
+                     15s),
+                 "the paused follower did not catch up after SIGCONT");
+    }
+
     void failover_restart_and_full_crash_keep_acknowledged_writes() {
         Cluster cluster;
         QVERIFY(cluster.start_all());
