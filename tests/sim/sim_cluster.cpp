@@ -570,6 +570,7 @@ void Cluster::finish_ready(SimNode& n) {
                                [&](const PendingRead& r) { return r.context == rf.context; });
         if (it == n.reads.end()) continue;
         ++stats_.reads_failed;
+        complete(it->context, lincheck::Outcome::Failed);
         if (trace_.enabled()) {
             TraceLine line(now_, n.id, "op_complete");
             line.unum("op_id", it->context).str("outcome", "failed").str("error", rf.reason);
@@ -625,15 +626,21 @@ void Cluster::apply(SimNode& n, const Ready& rd) {
                 ++it;
                 continue;
             }
-            const bool ok = it->index == e.index && it->term == e.term &&
-                            e.data == make_set(it->key, it->value);
+            if (it->index < e.index) {
+                // Its index went by inside a snapshot this node installed: it
+                // may or may not be in there. The client never hears: unknown.
+                it = n.writes.erase(it);
+                continue;
+            }
+            const bool ok = it->term == e.term && e.data == make_set(it->key, it->value);
             if (ok) {
                 ++stats_.writes_acked;
                 checker_.on_write_ack(it->key, e.index);
             }
+            // A different entry committed at its index means this proposal
+            // can never commit: a definite failure, not an unknown.
+            complete(it->op_id, ok ? lincheck::Outcome::Ok : lincheck::Outcome::Failed);
             if (trace_.enabled()) {
-                // A different entry committed at its index means this proposal
-                // can never commit: a definite failure, not an unknown.
                 TraceLine line(now_, n.id, "op_complete");
                 line.unum("op_id", it->op_id)
                     .str("outcome", ok ? "ok" : "failed")
@@ -668,6 +675,7 @@ void Cluster::serve_reads(SimNode& n) {
         ++stats_.reads_served;
         checker_.on_read(now_, n.id, it->key, it->base, it->read_index, value);
         last_read_ = CompletedRead{n.id, it->key, value, it->read_index, now_};
+        complete(it->context, lincheck::Outcome::Ok, value);
         if (trace_.enabled()) {
             TraceLine line(now_, n.id, "op_complete");
             line.unum("op_id", it->context).str("outcome", "ok");
@@ -709,6 +717,26 @@ void Cluster::maybe_compact(SimNode& n) {
 
 // ---- client operations -----------------------------------------------------------
 
+void Cluster::record(std::uint64_t op_id, lincheck::Operation op) {
+    if (!options_.record_history) return;
+    op.id = op_id;
+    op.client = op_id;
+    op.invoke_ns = now_ * 1000000;
+    op.complete_ns = lincheck::kNever;
+    op.outcome = lincheck::Outcome::Unknown;
+    if (history_.size() < op_id) history_.resize(op_id);
+    history_[op_id - 1] = std::move(op);
+}
+
+void Cluster::complete(std::uint64_t op_id, lincheck::Outcome outcome,
+                       std::optional<std::string> value) {
+    if (!options_.record_history || op_id > history_.size()) return;
+    lincheck::Operation& op = history_[op_id - 1];
+    op.outcome = outcome;
+    op.complete_ns = now_ * 1000000;
+    if (op.kind == lincheck::OpKind::Get) op.value = std::move(value);
+}
+
 std::string Cluster::put_value(NodeId at, const std::string& key, bool* accepted) {
     SimNode& n = node(at);
     const std::string value = "v" + std::to_string(next_value_++);
@@ -716,7 +744,9 @@ std::string Cluster::put_value(NodeId at, const std::string& key, bool* accepted
     if (!n.up) return value;
     ++stats_.writes_proposed;
     const std::uint64_t op_id = next_op_++;
+    record(op_id, lincheck::Operation{.kind = lincheck::OpKind::Put, .key = key, .value = value});
     auto r = n.raft->propose(make_set(key, value));
+    if (std::holds_alternative<core::Error>(r)) complete(op_id, lincheck::Outcome::Failed);
     if (auto* p = std::get_if<core::Proposed>(&r)) {
         n.writes.push_back(PendingWrite{op_id, key, value, p->index, p->term});
         *accepted = true;
@@ -756,6 +786,7 @@ void Cluster::read(NodeId at, const std::string& key) {
     ++stats_.reads_invoked;
     PendingRead r;
     r.context = next_op_++;
+    record(r.context, lincheck::Operation{.kind = lincheck::OpKind::Get, .key = key});
     r.key = key;
     r.base = checker_.read_baseline(key);
     n.reads.push_back(r);

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "engine/core/raft.h"
+#include "scenarios/lincheck/history.h"
 #include "tests/sim/sim_checker.h"
 #include "tests/sim/sim_kv.h"
 #include "tests/sim/sim_trace.h"
@@ -49,6 +50,9 @@ struct ClusterOptions {
     NetworkOptions net;
     core::Config config;  // template for every node: timing, pre_vote, bugs, ...
     std::map<NodeId, PresetLog> preset;
+    // Keep every client operation as a lincheck::History, so a whole run can
+    // be judged by the full linearizability checker afterwards.
+    bool record_history = false;
 };
 
 // What survives a crash: hard state, log and snapshot (image included).
@@ -63,7 +67,7 @@ struct DurableStore {
 };
 
 struct PendingWrite {
-    std::uint64_t op_id = 0;
+    std::uint64_t op_id = 0;  // also 1 + its position in the recorded history
     std::string key;
     std::string value;
     Index index = 0;
@@ -182,6 +186,9 @@ class Cluster {
 
     // The most recent ReadIndex read served, for tests.
     const std::optional<CompletedRead>& last_read() const { return last_read_; }
+    // Every client operation so far (if options().record_history); operations
+    // pending when their node crashed stay Unknown.
+    const lincheck::History& history() const { return history_; }
 
     Checker& checker() { return checker_; }
     Trace& trace() { return trace_; }
@@ -225,7 +232,12 @@ class Cluster {
     std::map<NodeId, SimNode> nodes_;
     std::set<std::pair<NodeId, NodeId>> blocked_;
     std::function<bool(const core::Message&)> filter_;
+    void record(std::uint64_t op_id, lincheck::Operation op);
+    void complete(std::uint64_t op_id, lincheck::Outcome outcome,
+                  std::optional<std::string> value = std::nullopt);
+
     std::optional<CompletedRead> last_read_;
+    lincheck::History history_;
     std::uint64_t next_op_ = 1;  // op_id of client operations; reads use it as ReadIndex context
     std::uint64_t next_value_ = 1;
     Checker checker_;

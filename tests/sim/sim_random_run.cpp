@@ -1,6 +1,9 @@
 #include "tests/sim/sim_random_run.h"
 
 #include <algorithm>
+#include <chrono>
+
+#include "scenarios/lincheck/checker.h"
 
 namespace raftlab::sim {
 namespace {
@@ -306,6 +309,7 @@ RunResult run_random(const RunOptions& o) {
     co.tick_ms = p.tick_ms;
     co.config.learner_catchup_lag = 4 + setup() % 30;
     co.config.auto_promote = setup() % 3 != 0;  // sometimes learners wait for a hand promotion
+    co.record_history = true;
     co.config.max_entries_per_msg = p.max_entries ? p.max_entries : 1 + setup() % 16;
     if (p.max_entries) co.config.max_inflight_msgs = 1;
 #ifdef RAFTLAB_BUG_INJECTION
@@ -328,6 +332,19 @@ RunResult run_random(const RunOptions& o) {
     RandomDriver driver(c, p, o.seed);
 
     auto finish = [&](int step) {
+        if (!c.checker().failed()) {
+            // The whole client history (writes and reads) must be linearizable
+            // too, judged by the lab's own checker (scenarios/lincheck).
+            lincheck::CheckOptions lo;
+            lo.budget = std::chrono::seconds(2);
+            const auto verdict = lincheck::check(c.history(), lo);
+            if (verdict.verdict == lincheck::Verdict::Illegal) {
+                c.checker().fail(c.now(), core::kNoNode, "Linearizability",
+                                 "the client history is not linearizable on key " + verdict.key +
+                                     ":\n" + lincheck::format(verdict));
+            }
+            res.lincheck_undecided = verdict.verdict == lincheck::Verdict::Unknown;
+        }
         res.stats = c.stats();
         res.committed = c.checker().committed_index();
         if (c.checker().failed()) {

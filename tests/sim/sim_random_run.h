@@ -36,7 +36,8 @@ struct RunResult {
     std::string profile;
     SimStats stats;
     Index committed = 0;
-    std::int64_t recovery_ms = -1;  // heal to first committed proposal
+    std::int64_t recovery_ms = -1;    // heal to first committed proposal
+    bool lincheck_undecided = false;  // the full checker ran out of budget (not a failure)
 };
 
 RunResult run_random(const RunOptions& options);
