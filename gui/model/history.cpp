@@ -6,12 +6,15 @@
 
 namespace raftlab::gui {
 
-History::History(std::size_t checkpoint_every)
-    : checkpoint_every_(std::max<std::size_t>(1, checkpoint_every)) {
+History::History(std::size_t checkpoint_every, std::size_t max_events)
+    : checkpoint_every_(std::max<std::size_t>(1, checkpoint_every)),
+      // Room for at least two checkpoints, so a trim always has one to keep.
+      max_events_(max_events == 0 ? 0 : std::max(max_events, 2 * checkpoint_every_)) {
     clear();
 }
 
 void History::clear() {
+    forgotten_ = 0;
     events_.clear();
     narrations_.clear();
     flights_.clear();
@@ -30,7 +33,7 @@ void History::set_timing(const Timing& t) {
         s.set_timing(t);
 }
 
-void History::append(const std::vector<Event>& batch) {
+std::size_t History::append(const std::vector<Event>& batch) {
     events_.reserve(events_.size() + batch.size());
     for (Event e : batch) {
         if (!events_.empty() && e.t_ms < events_.back().t_ms) e.t_ms = events_.back().t_ms;
@@ -41,6 +44,7 @@ void History::append(const std::vector<Event>& batch) {
         if (events_.size() % checkpoint_every_ == 0)
             checkpoints_.emplace_back(events_.size(), head_);
     }
+    return trim();
 }
 
 std::size_t History::count_until(std::int64_t t) const {
@@ -111,6 +115,47 @@ std::vector<const Flight*> History::flights_between(std::int64_t t0, std::int64_
         out.push_back(&*it);
     }
     return out;
+}
+
+}  // namespace raftlab::gui
+
+namespace raftlab::gui {
+
+std::size_t History::trim() {
+    if (max_events_ == 0 || events_.size() <= max_events_) return 0;
+    // Forget down to three quarters of the bound, so trims are rare and each
+    // one moves a big chunk; cut exactly at a checkpoint.
+    const std::size_t want = events_.size() - max_events_ * 3 / 4;
+    std::size_t cut = 0;
+    for (const auto& [count, state] : checkpoints_) {
+        if (count <= want) cut = count;
+    }
+    if (cut == 0) return 0;
+    const std::int64_t new_start = events_[cut].t_ms;
+    events_.erase(events_.begin(), events_.begin() + static_cast<std::ptrdiff_t>(cut));
+    narrations_.erase(narrations_.begin(), narrations_.begin() + static_cast<std::ptrdiff_t>(cut));
+    std::vector<std::pair<std::size_t, ClusterState>> kept;
+    for (auto& [count, state] : checkpoints_) {
+        if (count >= cut) kept.emplace_back(count - cut, std::move(state));
+    }
+    checkpoints_ = std::move(kept);  // the first one is (0, state at the cut)
+
+    // Flights are ordered by send time: forget those sent before the cut,
+    // and re-point the pending ones at their new places.
+    auto first_kept =
+        std::lower_bound(flights_.begin(), flights_.end(), new_start,
+                         [](const Flight& f, std::int64_t v) { return f.sent_ms < v; });
+    const auto gone = static_cast<std::size_t>(first_kept - flights_.begin());
+    flights_.erase(flights_.begin(), first_kept);
+    for (auto& [key, q] : pending_) {
+        std::deque<std::size_t> moved;
+        for (std::size_t i : q) {
+            if (i >= gone) moved.push_back(i - gone);
+        }
+        q = std::move(moved);
+    }
+    forgotten_ += cut;
+    return cut;
 }
 
 }  // namespace raftlab::gui

@@ -33,11 +33,16 @@ struct Flight {
 
 class History {
   public:
-    explicit History(std::size_t checkpoint_every = 256);
+    // `max_events` bounds memory over a long live session: past it, the
+    // oldest events are forgotten, a checkpoint-aligned chunk at a time, and
+    // the checkpoint at the cut becomes the new beginning (0 = unbounded).
+    explicit History(std::size_t checkpoint_every = 256, std::size_t max_events = 0);
 
     // Events must come in time order; a straggler is clamped to the last
     // time seen so the timeline never runs backwards.
-    void append(const std::vector<Event>& batch);
+    // Returns how many of the oldest events were forgotten to stay bounded.
+    std::size_t append(const std::vector<Event>& batch);
+    std::size_t forgotten() const { return forgotten_; }  // in total
     void clear();
     void set_timing(const Timing& t);
 
@@ -60,8 +65,11 @@ class History {
 
   private:
     void track_flight(const Event& e);
+    std::size_t trim();
 
     std::size_t checkpoint_every_;
+    std::size_t max_events_;
+    std::size_t forgotten_ = 0;
     std::vector<Event> events_;
     std::vector<std::string> narrations_;
     // (number of events applied, state after them); the first is the empty state.

@@ -2,7 +2,8 @@
 
 namespace raftlab::gui {
 
-LabSession::LabSession(QObject* parent) : QObject(parent) {
+LabSession::LabSession(QObject* parent, std::size_t max_events)
+    : QObject(parent), history_(256, max_events) {
     timer_.setInterval(16);
     connect(&timer_, &QTimer::timeout, this, &LabSession::onFrame);
 }
@@ -26,10 +27,16 @@ void LabSession::setSource(EventSource* source) {
 }
 
 void LabSession::onEvents(const std::vector<Event>& batch) {
-    const std::size_t first = history_.size();
-    const bool was_empty = first == 0;
-    history_.append(batch);
-    emit eventsAppended(first, batch.size());
+    const bool was_empty = history_.size() == 0;
+    const std::size_t forgotten = history_.append(batch);
+    const std::size_t count = std::min(batch.size(), history_.size());
+    if (forgotten > 0) {
+        // The oldest events are gone: refold the playhead's state from the
+        // checkpoint that now starts the history.
+        state_ = history_.state_at(playhead_);
+        state_count_ = history_.count_until(playhead_);
+    }
+    emit eventsAppended(history_.size() - count, count);
     if (following_) {
         seek(history_.end_ms());
     } else if (was_empty) {

@@ -18,7 +18,9 @@ namespace raftlab::gui {
 class LabSession : public QObject {
     Q_OBJECT
   public:
-    explicit LabSession(QObject* parent = nullptr);
+    // max_events bounds the history (0 = keep everything, right for a trace
+    // file; a live session will pass a bound).
+    explicit LabSession(QObject* parent = nullptr, std::size_t max_events = 0);
 
     // Takes ownership; replaces (and deletes) any previous source.
     void setSource(EventSource* source);

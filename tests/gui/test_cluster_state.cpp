@@ -151,6 +151,37 @@ class TestClusterState : public QObject {
         }
     }
 
+    void boundedHistoryForgetsTheOldestAndStaysExact() {
+        // A long live session: the fixture again and again, 1000 ms apart.
+        const auto once = load_fixture();
+        std::vector<Event> all;
+        History bounded(/*checkpoint_every=*/16, /*max_events=*/400);
+        std::size_t forgotten = 0;
+        for (int round = 0; round < 50; ++round) {
+            std::vector<Event> batch = once;
+            for (Event& e : batch)
+                e.t_ms += round * 1000;
+            forgotten += bounded.append(batch);
+            all.insert(all.end(), batch.begin(), batch.end());
+            QVERIFY(bounded.size() <= 400);
+        }
+        QCOMPARE(forgotten + bounded.size(), all.size());
+        QCOMPARE(bounded.forgotten(), forgotten);
+        // Every remembered moment is exactly what a fold of everything says.
+        for (std::int64_t t = bounded.start_ms(); t <= bounded.end_ms(); t += 37) {
+            ClusterState naive;
+            for (const Event& e : all) {
+                if (e.t_ms <= t) naive.apply(e);
+            }
+            naive.advance_to(t);
+            if (!(bounded.state_at(t) == naive)) QFAIL(qPrintable(QStringLiteral("t=%1").arg(t)));
+        }
+        QVERIFY(bounded.head() == bounded.state_at(bounded.end_ms()));
+        // Flights kept are only the remembered ones, still in send order.
+        QVERIFY(!bounded.flights().empty());
+        QVERIFY(bounded.flights().front().sent_ms >= bounded.start_ms());
+    }
+
     void stateAtAPastMoment() {
         History h;
         h.append(load_fixture());
