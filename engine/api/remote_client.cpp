@@ -117,6 +117,20 @@ OpError RemoteClient::run(Attempt attempt, bool idempotent,
             }
             continue;
         }
+        if (status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED) {
+            return OpError(Code::InvalidArgument,
+                           "the request is too large for the node to accept (" +
+                               status.error_message() +
+                               "); keep keys and values within the cluster's [limits]");
+        }
+        if (status.error_code() != grpc::StatusCode::UNAVAILABLE &&
+            status.error_code() != grpc::StatusCode::DEADLINE_EXCEEDED &&
+            status.error_code() != grpc::StatusCode::CANCELLED) {
+            // The node answered, but not as a Raft Lab node would.
+            return OpError(Code::Internal,
+                           endpoint + " failed the call: " + status.error_message() +
+                               " (gRPC code " + std::to_string(status.error_code()) + ")");
+        }
         last_failure = endpoint + ": " + status.error_message();
         if (status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED && !idempotent) {
             return OpError(Code::Timeout, "no answer from " + endpoint + " within " +
