@@ -1,0 +1,41 @@
+// The runner's side of the Lab service (engine/proto/lab.proto): link rules,
+// clock, disk delay and ReadLog. Every call answers "" on success or a
+// sentence a person can act on; a node without the service is reported as
+// such ("node 2 has no Lab service at ...: start it with --lab"), never a
+// crash, so scenarios that need the lab plane fail clearly until it exists.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/proto/lab.grpc.pb.h"
+
+namespace raftlab::scenario {
+
+class LabClient {
+  public:
+    LabClient(std::uint64_t node, std::string address);
+
+    std::string set_link_rules(const std::vector<pb::LinkRule>& rules, std::uint64_t seed);
+    std::string clear_faults();
+    std::string set_clock(double rate);
+    std::string step_clock(std::uint64_t ms);
+    std::string set_disk_delay(std::uint32_t ms);
+    // Every entry's metadata, page by page (bounded: at most `max_entries`).
+    std::string read_log(std::vector<pb::LogEntryMeta>& out, std::uint64_t max_entries = 100000);
+    // "" if the service answers at all (ClearFaults is the cheapest probe
+    // that changes nothing in a fault-free run).
+    std::string probe();
+
+  private:
+    std::string explain(const grpc::Status& status, const char* rpc) const;
+
+    std::uint64_t node_;
+    std::string address_;
+    std::unique_ptr<pb::Lab::Stub> stub_;
+};
+
+}  // namespace raftlab::scenario
