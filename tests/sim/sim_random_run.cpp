@@ -368,9 +368,14 @@ RunResult run_random(const RunOptions& o) {
 
     // Liveness: faults stop, every node that may run comes back, and within
     // kLivenessBoundMs a leader must exist and a fresh proposal must commit.
+    // "Faults stop" includes slow links: Raft only promises progress when
+    // the broadcast time is well below the election timeout (§5.6), and some
+    // profiles deliberately break that during the run.
     c.heal();
     c.net().drop = 0;
     c.net().duplicate = 0;
+    c.net().min_delay_ms = 1;
+    c.net().max_delay_ms = std::min(c.net().max_delay_ms, 10);
     for (NodeId id : c.ids()) {
         if (c.node(id).started) c.restart(id);
     }
@@ -384,7 +389,7 @@ RunResult run_random(const RunOptions& o) {
     const Index per_round = co.config.max_inflight_msgs * co.config.max_entries_per_msg;
     const std::int64_t bound =
         kLivenessBoundMs +
-        static_cast<std::int64_t>((backlog + per_round - 1) / per_round) * 2 * p.max_delay_ms;
+        static_cast<std::int64_t>((backlog + per_round - 1) / per_round) * 2 * c.net().max_delay_ms;
     const std::int64_t healed = c.now();
     const std::uint64_t acked_before = c.stats().writes_acked;
     std::int64_t next_try = healed;
