@@ -101,6 +101,28 @@ QString ClusterView::bannerText() const {
     return banner_->text();
 }
 
+bool ClusterView::bannerWarns() const {
+    return last_.quorum().even;
+}
+
+NodeItem* ClusterView::nodeItem(NodeId id) const {
+    auto it = nodes_.find(id);
+    return it == nodes_.end() ? nullptr : it->second;
+}
+
+LinkItem* ClusterView::linkItem(NodeId a, NodeId b) const {
+    for (LinkItem* l : links_) {
+        if ((l->a()->id() == a && l->b()->id() == b) || (l->a()->id() == b && l->b()->id() == a)) {
+            return l;
+        }
+    }
+    return nullptr;
+}
+
+int ClusterView::messagesInFlight() const {
+    return messages_->dotCount();
+}
+
 void ClusterView::updateBanner(const ClusterState& state) {
     const LabPalette& pal = LabPalette::instance();
     const QuorumInfo q = state.quorum();

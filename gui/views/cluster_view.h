@@ -28,6 +28,11 @@ class ClusterView : public QGraphicsView {
     // Re-applies fonts and sizes after classroom mode changes.
     void refreshStyle();
     QString bannerText() const;
+    bool bannerWarns() const;
+    // The items, for tests and for the live controls to come.
+    NodeItem* nodeItem(NodeId id) const;
+    LinkItem* linkItem(NodeId a, NodeId b) const;
+    int messagesInFlight() const;
 
   signals:
     void nodeContextMenuRequested(raftlab::gui::NodeId id, const QPoint& global_pos);

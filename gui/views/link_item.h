@@ -19,6 +19,7 @@ class LinkItem : public QGraphicsItem {
     NodeItem* a() const { return a_; }
     NodeItem* b() const { return b_; }
     void setLinks(const LinkState& ab, const LinkState& ba);
+    bool isCut() const { return ab_.cut || ba_.cut; }
     void adjust();  // endpoints moved
 
     QRectF boundingRect() const override;

@@ -22,6 +22,7 @@ class MessageLayer : public QGraphicsItem {
                     const std::map<NodeId, NodeItem*>& nodes);
 
     QRectF boundingRect() const override { return rect_; }
+    int dotCount() const { return static_cast<int>(dots_.size()); }
     void paint(QPainter* p, const QStyleOptionGraphicsItem* opt, QWidget* w) override;
 
   private:

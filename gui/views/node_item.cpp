@@ -46,6 +46,22 @@ QVariant NodeItem::itemChange(GraphicsItemChange change, const QVariant& value) 
     return QGraphicsItem::itemChange(change, value);
 }
 
+double NodeItem::electionTimerLeft() const {
+    if (node_.election_reset_ms < 0 || node_.role == Role::Leader ||
+        node_.liveness == Liveness::Killed) {
+        return -1;
+    }
+    const double span = static_cast<double>(timing_.election_timeout_max_ms);
+    const double elapsed = static_cast<double>(now_ms_ - node_.election_reset_ms);
+    return std::clamp(1.0 - elapsed / span, 0.0, 1.0);
+}
+
+bool NodeItem::showsPromotion() const {
+    // 600 ms of lab time: 6 s at the default 0.1x replay speed.
+    return node_.promoted_at_ms >= 0 && now_ms_ >= node_.promoted_at_ms &&
+           now_ms_ - node_.promoted_at_ms <= 600;
+}
+
 void NodeItem::paintShape(QPainter* p, const QRectF& r) const {
     const LabPalette& pal = LabPalette::instance();
     const bool killed = node_.liveness == Liveness::Killed;
@@ -86,8 +102,7 @@ void NodeItem::paintElectionTimer(QPainter* p, const QRectF& r) const {
     }
     const LabPalette& pal = LabPalette::instance();
     const double span = static_cast<double>(timing_.election_timeout_max_ms);
-    const double elapsed = static_cast<double>(now_ms_ - node_.election_reset_ms);
-    const double left = std::clamp(1.0 - elapsed / span, 0.0, 1.0);
+    const double left = electionTimerLeft();
     const QRectF ring = r.adjusted(-12, -12, 12, 12);
     p->setBrush(Qt::NoBrush);
     p->setPen(QPen(pal.lane(), pal.lineWidth() * 3, Qt::SolidLine, Qt::FlatCap));
@@ -128,8 +143,7 @@ void NodeItem::paint(QPainter* p, const QStyleOptionGraphicsItem*, QWidget*) {
 
     // The promotion of a learner is a moment to see: a halo for 600 ms of
     // lab time (6 s at the default 0.1x replay speed).
-    const bool just_promoted = node_.promoted_at_ms >= 0 && now_ms_ >= node_.promoted_at_ms &&
-                               now_ms_ - node_.promoted_at_ms <= 600;
+    const bool just_promoted = showsPromotion();
     if (just_promoted) {
         p->setPen(Qt::NoPen);
         p->setBrush(QColor(0xF0, 0xE4, 0x42, 170));

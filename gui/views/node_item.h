@@ -17,6 +17,11 @@ class NodeItem : public QGraphicsObject {
     explicit NodeItem(NodeId id, QGraphicsItem* parent = nullptr);
 
     NodeId id() const { return id_; }
+    const NodeState& node() const { return node_; }
+    // What the election timer ring shows: the fraction of the maximum
+    // timeout left, or -1 when the node has no running timer.
+    double electionTimerLeft() const;
+    bool showsPromotion() const;
     void setNode(const NodeState& n, std::int64_t now_ms, const Timing& timing);
     qreal radius() const;
 

@@ -16,7 +16,9 @@
 #include "gui/models/node_table_model.h"
 #include "gui/views/cluster_view.h"
 #include "gui/views/commit_chart.h"
+#include "gui/views/link_item.h"
 #include "gui/views/log_view.h"
+#include "gui/views/node_item.h"
 #include "gui/views/palette.h"
 #include "gui/views/timeline_view.h"
 
@@ -89,6 +91,34 @@ class TestMainWindow : public QObject {
             frame(h.start_ms() + rng.bounded(int(h.end_ms() - h.start_ms() + 1)));
         qInfo("worst frame while scrubbing %zu events: %lld ms", h.size(), worst);
         QVERIFY2(worst < 250, qPrintable(QStringLiteral("a frame took %1 ms").arg(worst)));
+    }
+
+    void clusterViewDrawsWhatHappened() {
+        MainWindow w;
+        w.show();
+        w.openTrace(kFixture);
+        ClusterView* view = w.clusterView();
+        // 182 ms: node 1 is a Candidate; its vote requests are in the air.
+        w.session().seek(182);
+        QVERIFY(view->nodeItem(1)->node().role == Role::Candidate);
+        QVERIFY(view->messagesInFlight() >= 2);
+        QVERIFY(view->nodeItem(2)->electionTimerLeft() > 0);
+        QCOMPARE(view->nodeItem(1)->electionTimerLeft() > 0, true);
+        // 250 ms: node 1 leads; a leader has no election timer.
+        w.session().seek(250);
+        QCOMPARE(view->nodeItem(1)->electionTimerLeft(), -1.0);
+        // 400 ms: the leader was killed at 300; node 2's timer is running out.
+        w.session().seek(400);
+        QVERIFY(view->nodeItem(1)->node().liveness == Liveness::Killed);
+        QVERIFY(view->nodeItem(2)->electionTimerLeft() < 0.5);
+        // 750 ms: node 1 is partitioned away; 850 ms: healed.
+        w.session().seek(750);
+        QVERIFY(view->linkItem(1, 2)->isCut());
+        QVERIFY(view->linkItem(3, 1)->isCut());
+        QVERIFY(!view->linkItem(2, 3)->isCut());
+        w.session().seek(800);
+        QVERIFY(!view->linkItem(1, 2)->isCut());
+        QVERIFY(!view->bannerWarns());
     }
 
     void playingReachesTheEnd() {
