@@ -10,7 +10,13 @@ LabSession::LabSession(QObject* parent, std::size_t max_events)
 
 void LabSession::setSource(EventSource* source) {
     pause();
-    if (source_) source_->deleteLater();
+    if (source_) {
+        // The old source may still have a timer running: silence it now,
+        // or its events would land in the new history.
+        source_->stop();
+        disconnect(source_, nullptr, this, nullptr);
+        source_->deleteLater();
+    }
     history_.clear();
     state_ = history_.head();
     state_count_ = 0;

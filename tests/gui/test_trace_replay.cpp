@@ -1,6 +1,7 @@
 // A recorded trace replays through the same path the app uses
 // (TraceFileSource -> LabSession -> NodeTableModel) and shows the same
 // leader sequence; scrubbing back shows the past cluster.
+#include <QPointer>
 #include <QSignalSpy>
 #include <QtTest>
 
@@ -80,6 +81,24 @@ class TestTraceReplay : public QObject {
         QTRY_VERIFY_WITH_TIMEOUT(ended.count() == 1, 5000);
         QCOMPARE(session.history().size(), std::size_t(104));
         QCOMPARE(session.state().leader(), NodeId(2));
+    }
+
+    void replacingASourceSilencesTheOldOne() {
+        LabSession session;
+        auto* first = new TraceFileSource(kFixture, /*speed=*/5);  // still streaming
+        session.setSource(first);
+        QPointer<EventSource> old(first);
+        session.setSource(new TraceFileSource(kFixture, /*speed=*/0));  // all at once
+        QCOMPARE(session.history().size(), std::size_t(104));
+        // Whatever the old source still says must not reach the new history.
+        QVERIFY(!old.isNull());
+        Event stray;
+        stray.t_ms = 1;
+        emit old->eventsArrived({stray});
+        QCOMPARE(session.history().size(), std::size_t(104));
+        // And it goes away with the next turn of the event loop.
+        QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
+        QVERIFY(old.isNull());
     }
 
     void playingMovesThePlayheadToTheEnd() {
