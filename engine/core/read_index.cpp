@@ -159,6 +159,9 @@ void Raft::State::expire_forwarded_reads() {
 
 bool Raft::State::lease_valid() const {
     if (role != Role::Leader) return false;
+    // Callers read at commit_index(); until our no-op commits, that may be
+    // behind what earlier leaders (or we, before a restart) committed (§6.4).
+    if (!committed_in_term()) return false;
     const Membership& mem = membership();
     if (single_voter(mem, cfg.id)) return true;
     // The lease is safe only because followers ignore votes while they hear

@@ -32,6 +32,7 @@ class TestReadIndex : public QObject {
     void lease_valid_only_with_recent_quorum();
     void no_lease_without_check_quorum();
     void forwarded_read_fails_when_leader_steps_down();
+    void no_lease_before_commit_in_term();
     void heartbeats_carry_the_round();
 };
 
@@ -204,6 +205,27 @@ void TestReadIndex::forwarded_read_fails_when_leader_steps_down() {
     QCOMPARE(h.node(2).read_failures[0].context, std::uint64_t{5});
     QVERIFY2(h.node(2).read_failures[0].reason.find("could not confirm") != std::string::npos,
              h.node(2).read_failures[0].reason.c_str());
+}
+
+void TestReadIndex::no_lease_before_commit_in_term() {
+    // A restarted lone voter whose persisted commit lags (drivers need not
+    // sync commit-only changes): until its new no-op commits, commit_index()
+    // may miss acknowledged writes, so no lease may be claimed.
+    Config c = test_config(1);
+    Restored r;
+    r.bootstrap = make_membership({1});
+    r.hard_state = HardState{1, 1, 2};
+    r.entries = {entry(1, 1), entry(2, 1, "a"), entry(3, 1, "b")};
+    r.applied = 2;
+    Raft raft(c, r);
+    for (int i = 0; i < 100 && raft.role() != Role::Leader; ++i)
+        raft.tick();
+    QCOMPARE(raft.role(), Role::Leader);
+    QCOMPARE(raft.commit_index(), Index{2});
+    QVERIFY(!raft.lease_valid());
+    raft.advance(raft.ready());  // the no-op is durable: it commits, with index 3
+    QCOMPARE(raft.commit_index(), Index{4});
+    QVERIFY(raft.lease_valid());
 }
 
 QTEST_APPLESS_MAIN(TestReadIndex)
