@@ -6,6 +6,7 @@
 #include <QWheelEvent>
 #include <cmath>
 
+#include "gui/model/cluster_state.h"
 #include "gui/model/history.h"
 #include "gui/views/palette.h"
 
@@ -98,6 +99,51 @@ void TimelineView::wheelEvent(QWheelEvent* e) {
     e->accept();
 }
 
+void TimelineView::paintDownTime(QPainter& p, const std::map<NodeId, int>& lane_of, std::int64_t t0,
+                                 std::int64_t t1) {
+    // A grey band over a lane while its node is killed, a hatched one while
+    // it is paused: a failover reads as "the band starts, then a new leader".
+    const LabPalette& pal = LabPalette::instance();
+    const ClusterState at_start = history_->state_at(t0);
+    std::map<NodeId, std::pair<Liveness, std::int64_t>> open;  // state and since when
+    for (const auto& [id, lane] : lane_of) {
+        const NodeState* n = at_start.node(id);
+        if (n != nullptr && n->liveness != Liveness::Alive) open[id] = {n->liveness, t0};
+    }
+    const int half = std::max(6, (laneY(1) - laneY(0)) / 3);
+    auto band = [&](NodeId id, Liveness how, std::int64_t from, std::int64_t to) {
+        const int y = laneY(lane_of.at(id));
+        const QRectF r(QPointF(xOf(from), y - half), QPointF(xOf(to), y + half));
+        p.setPen(Qt::NoPen);
+        p.setBrush(how == Liveness::Killed ? QBrush(pal.killed().lighter(130))
+                                           : QBrush(pal.killed(), Qt::BDiagPattern));
+        p.drawRect(r);
+        p.setPen(pal.faint());
+        p.setFont(pal.font(pal.smallTextSize()));
+        if (r.width() > 40) {
+            p.drawText(r, Qt::AlignCenter, how == Liveness::Killed ? tr("down") : tr("paused"));
+        }
+    };
+    const std::size_t begin = history_->count_until(t0);
+    const std::size_t end = history_->count_until(t1);
+    for (std::size_t i = begin; i < end; ++i) {
+        const Event& e = history_->event(i);
+        if (e.kind != EventKind::Fault || !lane_of.count(e.node)) continue;
+        const bool down = e.what == "crash" || e.what == "kill" || e.what == "retire";
+        const bool paused = e.what == "pause";
+        const bool up = e.what == "start" || e.what == "restart" || e.what == "resume";
+        auto it = open.find(e.node);
+        if ((up || down || paused) && it != open.end()) {
+            band(e.node, it->second.first, it->second.second, e.t_ms);
+            open.erase(it);
+        }
+        if (down) open[e.node] = {Liveness::Killed, e.t_ms};
+        if (paused) open[e.node] = {Liveness::Paused, e.t_ms};
+    }
+    for (const auto& [id, since] : open)
+        band(id, since.first, since.second, t1);
+}
+
 void TimelineView::paintEvent(QPaintEvent*) {
     QPainter p(this);
     const LabPalette& pal = LabPalette::instance();
@@ -145,6 +191,7 @@ void TimelineView::paintEvent(QPaintEvent*) {
                    tr("Node %1").arg(ids[i]));
     }
     p.setClipRect(QRect(gutter, 0, width() - gutter, height()));
+    paintDownTime(p, lane_of, t0, std::min(t1, playhead_));
 
     // Messages.
     for (const Flight* f : history_->flights_between(t0, std::min(t1, playhead_))) {

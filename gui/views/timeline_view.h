@@ -7,12 +7,17 @@
 
 #include <QSet>
 #include <QWidget>
+#include <map>
+#include <vector>
 
 #include "gui/model/event.h"
 
 namespace raftlab::gui {
 
 class History;
+}  // namespace raftlab::gui
+class QPainter;
+namespace raftlab::gui {
 
 class TimelineView : public QWidget {
     Q_OBJECT
@@ -40,6 +45,8 @@ class TimelineView : public QWidget {
 
   private:
     std::vector<NodeId> lanes() const;
+    void paintDownTime(QPainter& p, const std::map<NodeId, int>& lane_of, std::int64_t t0,
+                       std::int64_t t1);
     double xOf(std::int64_t t) const;
     std::int64_t timeAt(double x) const;
     std::int64_t windowStart() const;
