@@ -50,6 +50,13 @@ void Emulator::clear() {
     update_active_locked();
 }
 
+void Emulator::reseed(std::uint64_t seed) {
+    std::lock_guard lock(mutex_);
+    seed_ = seed;
+    for (auto& [link, state] : links_)
+        state.rng.seed(mix(mix(seed_ ^ link.from) ^ link.to));
+}
+
 std::optional<Rules> Emulator::rules(LinkId link) const {
     std::lock_guard lock(mutex_);
     auto it = links_.find(link);

@@ -46,6 +46,10 @@ class Emulator {
     void set_rules_both_ways(NodeId a, NodeId b, const Rules& rules);
     void clear_rules(LinkId link);
     void clear();  // every link back to "no fault"; keeps the seed
+    // A new seed for every link's random stream (Lab.SetLinkRules' seed), so a
+    // lab run reproduces whatever seed the node started with. Links with
+    // rules restart their streams from the new seed at once.
+    void reseed(std::uint64_t seed);
 
     std::optional<Rules> rules(LinkId link) const;
     std::map<LinkId, Rules> all_rules() const;
@@ -72,7 +76,7 @@ class Emulator {
     bool chance(LinkState& link, double percent);
     void update_active_locked();
 
-    const std::uint64_t seed_;
+    std::uint64_t seed_;  // guarded by mutex_
     std::atomic<bool> active_{false};
     mutable std::mutex mutex_;
     std::map<LinkId, LinkState> links_;
