@@ -59,6 +59,12 @@ std::uint64_t PeerClient::dropped() const {
     return dropped_;
 }
 
+void PeerClient::sever() {
+    std::lock_guard lock(mu_);
+    if (active_ctx_) active_ctx_->TryCancel();
+    if (snapshot_ctx_) snapshot_ctx_->TryCancel();
+}
+
 void PeerClient::run() {
     std::deque<core::Message> batch;
     for (;;) {

@@ -43,6 +43,12 @@ class PeerClient {
 
     std::uint64_t dropped() const;
 
+    // The link is cut (lab): cancel whatever call is open to this peer, as a
+    // dead network would fail it. The next message after the cut heals opens
+    // a fresh stream on the same channel, which is the recovery path the lab
+    // tests.
+    void sever();
+
   private:
     void run();
     // Every message to this peer leaves through here, exactly once: the one

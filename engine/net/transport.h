@@ -5,12 +5,14 @@
 
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
 #include "engine/core/types.h"
 #include "engine/net/peer_client.h"
 #include "engine/net/snapshot_io.h"
+#include "netem/dispatcher.h"
 
 namespace raftlab::net {
 
@@ -28,13 +30,27 @@ class Transport {
     void send(std::vector<core::Message>& msgs);
     void stop();
 
+    // Lab mode (issue 5): from now on every message this node sends, requests
+    // and responses alike, passes netem on its directed link self->peer, in lab
+    // time. A message netem drops because the link is cut also severs the
+    // peer's open stream, so the RPC fails as on a dead network and the
+    // transport must reconnect when the cut heals.
+    void use_netem(netem::Emulator& emulator, netem::LabClock& clock);
+
   private:
+    void deliver(core::Message msg);
+    void sever(core::NodeId peer);
+
     core::NodeId self_;
     std::string cluster_id_;
     std::size_t snapshot_chunk_bytes_;
     SnapshotOpener opener_;
+    // Guards peers_: the raft loop changes it, netem's thread delivers into it.
+    std::mutex peers_mu_;
     std::map<core::NodeId, std::unique_ptr<PeerClient>> peers_;
     std::uint64_t unknown_peer_drops_ = 0;
+    // Declared last: destroyed first, so its thread never delivers to a gone peer.
+    std::unique_ptr<netem::Dispatcher<core::Message>> netem_;
 };
 
 }  // namespace raftlab::net

@@ -3,6 +3,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include "engine/lab/events.h"
+#include "engine/lab/lab_service.h"
+#include "engine/lab/read_log.h"
 #include "engine/server/cluster_service.h"
 #include "engine/server/kv_service.h"
 #include "engine/server/listen_probe.h"
@@ -21,6 +24,16 @@ std::unique_ptr<Node> Node::start(NodeOptions options) {
     for (const auto& w : cfg.warnings)
         spdlog::warn("[Node {}] {}: {}", impl->self, cfg.source, w);
 
+    auto listen_hp = config::parse_host_port(cfg.cluster.listen_address);
+    if (impl->options.lab && !(listen_hp && config::is_loopback_host(listen_hp->host))) {
+        // The Lab service injects faults and freezes time with no
+        // authentication: it must never be reachable from another machine.
+        throw NodeError("--lab serves the Lab service (faults, clock control) on listen_address " +
+                        cfg.cluster.listen_address +
+                        ", which is not a loopback address; the lab plane binds only to "
+                        "127.0.0.0/8 or ::1. Use listen_address = \"127.0.0.1:PORT\" or run "
+                        "without --lab");
+    }
     if (auto error = probe_listen(cfg.cluster.listen_address); !error.empty()) {
         throw NodeError(error);
     }
@@ -74,6 +87,7 @@ std::unique_ptr<Node> Node::start(NodeOptions options) {
                 return nullptr;
             }
         });
+    if (impl->options.lab) impl->start_lab();
     impl->last_membership = impl->raft->membership();
     impl->on_membership(impl->last_membership);
     bool join = cfg.joins_as_learner() && !impl->last_membership.contains(impl->self);
@@ -96,6 +110,17 @@ std::unique_ptr<Node> Node::start(NodeOptions options) {
     std::unique_ptr<Node> node(new Node(std::move(impl)));
     node->impl_->services.push_back(make_kv_service(*node));
     node->impl_->services.push_back(make_cluster_service(*node));
+    if (raw->lab) {
+        node->impl_->services.push_back(lab::make_lab_service(
+            *raw->lab, lab::LabHost{[raw](const pb::ReadLogRequest& req, pb::ReadLogResponse* out) {
+                core::Index commit;
+                {
+                    std::lock_guard lock(raw->status_mu);
+                    commit = raw->status.commit_index;
+                }
+                lab::read_log(*raw->store, req, commit, raw->store->applied_index(), out);
+            }}));
+    }
     node->impl_->start_server();
     node->impl_->start_threads();
     if (join) {
@@ -142,8 +167,32 @@ void Node::Impl::start_server() {
     }
 }
 
+// The lab plane (--lab, issue 5): event bus, netem on every outgoing
+// message, and the raft loop woken whenever the lab clock changes.
+void Node::Impl::start_lab() {
+    lab = std::make_unique<lab::LabPlane>(self, lab_clock, [this] {
+        lab::StateExtras x;
+        x.address = listen_address;
+        x.cluster_id = cfg().cluster.cluster_id;
+        x.tick_ms = static_cast<int>(cfg().raft.tick_ms);
+        x.learner_catchup_lag = cfg().core_config().learner_catchup_lag;
+        x.lab_now_ns = lab_clock.now();
+        x.clock_rate = lab_clock.rate();
+        x.mono_now_ns = netem::LabClock::monotonic_now_ns();
+        std::lock_guard lock(status_mu);
+        return lab::to_node_state(status, x);
+    });
+    transport->use_netem(lab->emulator(), lab_clock);
+    lab_clock.add_listener([this] {
+        std::lock_guard lock(in_mu);
+        clock_changed = true;
+        in_cv.notify_all();
+    });
+    spdlog::info("[Node {}] lab plane on: Lab service, netem and lab time (loopback only)", self);
+}
+
 void Node::Impl::start_threads() {
-    last_tick = Clock::now();
+    last_tick = lab_now();
     next_reap = last_tick;
     apply_thread = std::thread([this] { run_apply(); });
     loop_thread = std::thread([this] { run_loop(); });

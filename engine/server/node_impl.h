@@ -159,6 +159,7 @@ struct Node::Impl {
     // node.cpp
     void start_server();
     void start_threads();
+    void start_lab();
     void shutdown();
     void push(Input input);
     OpError not_leader_error(core::NodeId leader) const;

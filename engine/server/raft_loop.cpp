@@ -33,8 +33,18 @@ void Node::Impl::run_loop() {
     for (;;) {
         auto tick = std::chrono::milliseconds(cfg().raft.tick_ms);
         {
+            // The next tick is due at a lab time; how long that is in real
+            // time depends on the clock's rate, and while the clock is frozen
+            // only an input or a clock change wakes the loop (design.md "Time").
             std::unique_lock lock(in_mu);
-            in_cv.wait_until(lock, last_tick + tick, [&] { return stopping || !inbox.empty(); });
+            auto woken = [&] { return stopping || !inbox.empty() || clock_changed; };
+            auto real = lab_clock.real_wait((last_tick + tick).time_since_epoch().count());
+            if (real) {
+                in_cv.wait_for(lock, *real, woken);
+            } else {
+                in_cv.wait(lock, woken);
+            }
+            clock_changed = false;
             if (stopping) break;
             batch.swap(inbox);
         }
@@ -48,16 +58,16 @@ void Node::Impl::run_loop() {
         // with one fsync.
         if (raft->has_ready()) process_ready();
         publish_status();
-        if (Clock::now() >= next_reap) {
+        if (lab_now() >= next_reap) {
             reap_expired(false, Code::Timeout);
-            next_reap = Clock::now() + reap_every;
+            next_reap = lab_now() + reap_every;
         }
     }
 }
 
 void Node::Impl::catch_up_ticks() {
     auto tick = std::chrono::milliseconds(cfg().raft.tick_ms);
-    auto now = Clock::now();
+    auto now = lab_now();
     if (now < last_tick + tick) return;
     auto n = (now - last_tick) / tick;
     // After a very long pause, more ticks than an election timeout change
@@ -70,6 +80,7 @@ void Node::Impl::catch_up_ticks() {
 
 void Node::Impl::handle(Input& input) {
     if (auto* msg = std::get_if<core::Message>(&input)) {
+        if (lab) lab->on_received(*msg);
         raft->step(*msg);
     } else if (auto* p = std::get_if<ProposeIn>(&input)) {
         handle_propose(*p);
@@ -91,7 +102,7 @@ void Node::Impl::handle_propose(ProposeIn& in) {
     auto proposed = std::get<core::Proposed>(result);
     std::lock_guard lock(wait_mu);
     pending[proposed.index] =
-        PendingWrite{proposed.term, std::move(in.done), nullptr, Clock::now() + options.op_timeout};
+        PendingWrite{proposed.term, std::move(in.done), nullptr, lab_now() + options.op_timeout};
 }
 
 void Node::Impl::handle_read(ReadIndexIn& in) {
@@ -116,7 +127,7 @@ void Node::Impl::handle_read(ReadIndexIn& in) {
     {
         std::lock_guard lock(wait_mu);
         ctx = next_read_ctx++;
-        reads[ctx] = PendingRead{std::move(in.serve), Clock::now() + options.op_timeout};
+        reads[ctx] = PendingRead{std::move(in.serve), lab_now() + options.op_timeout};
     }
     raft->read_index(ctx);
 }
@@ -150,11 +161,12 @@ void Node::Impl::handle_change(ChangeIn& in) {
     auto proposed = std::get<core::Proposed>(result);
     std::lock_guard lock(wait_mu);
     pending[proposed.index] =
-        PendingWrite{proposed.term, nullptr, std::move(in.done), Clock::now() + options.op_timeout};
+        PendingWrite{proposed.term, nullptr, std::move(in.done), lab_now() + options.op_timeout};
 }
 
 void Node::Impl::process_ready() {
     core::Ready rd = raft->ready();
+    if (lab) lab->on_ready(rd, raft->membership());
     for (const auto& rc : rd.role_changes)
         log_role_change(self, rc);
 
@@ -170,6 +182,7 @@ void Node::Impl::process_ready() {
         std::unique_lock apply_lock(apply_mu, std::defer_lock);
         if (rd.snapshot) apply_lock.lock();
         try {
+            if (lab) lab->before_sync();  // Lab.SetDiskDelay: a slow disk
             store->persist(rd.hard_state, rd.entries, rd.snapshot);
             if (rd.hard_state) persisted_hard_state = *rd.hard_state;
         } catch (const std::exception& e) {
@@ -250,6 +263,7 @@ void Node::Impl::on_membership(const core::Membership& membership) {
 void Node::Impl::publish_status() {
     core::Status st = raft->status();
     st.applied_index = store->applied_index();
+    if (lab) lab->on_applied(st.applied_index);
     core::NodeId leader = st.leader;
     core::Term term = st.term;
     std::vector<LeaderObserver> to_call;
@@ -269,7 +283,7 @@ void Node::Impl::publish_status() {
 }
 
 void Node::Impl::reap_expired(bool all, Code code) {
-    auto now = Clock::now();
+    auto now = lab_now();
     std::vector<PendingWrite> writes;
     std::vector<ReadServe> expired_reads;
     {

@@ -1,0 +1,200 @@
+#include "engine/lab/event_bus.h"
+
+#include <time.h>
+
+#include <climits>
+
+namespace raftlab::lab {
+namespace {
+
+std::int64_t monotonic_ns() {
+    timespec ts{};
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+}  // namespace
+
+Subscriber::Subscriber(const pb::WatchRequest& request, std::size_t capacity, Write write)
+    : request_(request), capacity_(capacity), write_(std::move(write)), ring_(capacity) {}
+
+bool Subscriber::wants(EventClass c) const {
+    switch (c) {
+        case EventClass::Always:
+            return true;
+        case EventClass::Heartbeat:
+            return request_.include_heartbeats();
+        case EventClass::Message:
+            return request_.include_messages();
+        case EventClass::Entries:
+            return request_.include_entries();
+        case EventClass::Client:
+            return request_.include_client();
+    }
+    return false;
+}
+
+void Subscriber::offer(const pb::WatchEvent& event) {
+    std::lock_guard lock(mu_);
+    if (closed_) return;
+    if (size_ == capacity_) {
+        // The watcher is slower than the node: lose the newest event, count it,
+        // and owe the watcher a NodeState so it can resynchronise.
+        ++dropped_pending_;
+        ++dropped_total_;
+        resync_ = true;
+        return;
+    }
+    pb::WatchEvent& slot = ring_[(head_ + size_) % capacity_];
+    slot = event;
+    if (dropped_pending_ != 0) {
+        slot.set_dropped_before(dropped_pending_);
+        dropped_pending_ = 0;
+    }
+    ++size_;
+}
+
+bool Subscriber::take_resync() {
+    std::lock_guard lock(mu_);
+    bool r = resync_ && size_ < capacity_;
+    if (r) resync_ = false;
+    return r;
+}
+
+void Subscriber::kick() {
+    {
+        std::lock_guard lock(mu_);
+        if (closed_ || writing_ || size_ == 0) return;
+        current_.Swap(&ring_[head_]);
+        head_ = (head_ + 1) % capacity_;
+        --size_;
+        writing_ = true;
+    }
+    // Outside the lock: gRPC may finish the write (and call written()) on
+    // another thread before StartWrite returns.
+    write_(current_);
+}
+
+void Subscriber::written(bool ok) {
+    {
+        std::lock_guard lock(mu_);
+        writing_ = false;
+        if (!ok) closed_ = true;
+    }
+    if (ok) kick();
+}
+
+void Subscriber::close() {
+    std::lock_guard lock(mu_);
+    closed_ = true;
+}
+
+bool Subscriber::closed() const {
+    std::lock_guard lock(mu_);
+    return closed_;
+}
+
+std::uint64_t Subscriber::dropped_total() const {
+    std::lock_guard lock(mu_);
+    return dropped_total_;
+}
+
+EventBus::EventBus(std::uint64_t node_id, StateSource state, std::size_t capacity)
+    : node_id_(node_id), state_(std::move(state)), capacity_(capacity) {
+    pump_ = std::thread([this] { pump(); });
+}
+
+EventBus::~EventBus() {
+    {
+        std::lock_guard lock(mu_);
+        stopping_ = true;
+        for (auto& s : subs_)
+            s->close();
+    }
+    cv_.notify_all();
+    pump_.join();
+}
+
+void EventBus::stamp(pb::WatchEvent& event) {
+    event.set_node_id(node_id_);
+    event.set_seq(seq_.fetch_add(1, std::memory_order_relaxed) + 1);
+    event.set_mono_ns(monotonic_ns());
+}
+
+void EventBus::publish(pb::WatchEvent& event, EventClass c) {
+    if (!active()) return;
+    std::lock_guard lock(mu_);
+    stamp(event);
+    for (auto& s : subs_) {
+        if (s->wants(c)) s->offer(event);
+    }
+    kick_ = true;
+    cv_.notify_one();
+}
+
+std::shared_ptr<Subscriber> EventBus::attach(const pb::WatchRequest& request,
+                                             Subscriber::Write write) {
+    auto sub = std::make_shared<Subscriber>(request, capacity_, std::move(write));
+    pb::WatchEvent first;
+    *first.mutable_state() = state_();
+    {
+        // The NodeState goes into the queue before the watcher can receive any
+        // event, so the stream always starts with it.
+        std::lock_guard lock(mu_);
+        watchers_.fetch_add(1, std::memory_order_relaxed);
+        stamp(first);
+        sub->offer(first);
+        subs_.push_back(sub);
+        const std::uint32_t every = request.state_interval_ms();
+        next_state_ns_.push_back(every ? monotonic_ns() + std::int64_t{every} * 1'000'000
+                                       : INT64_MAX);
+        kick_ = true;
+    }
+    cv_.notify_one();
+    return sub;
+}
+
+void EventBus::detach(const std::shared_ptr<Subscriber>& sub) {
+    sub->close();
+    std::lock_guard lock(mu_);
+    for (std::size_t i = 0; i < subs_.size(); ++i) {
+        if (subs_[i] == sub) {
+            subs_.erase(subs_.begin() + static_cast<long>(i));
+            next_state_ns_.erase(next_state_ns_.begin() + static_cast<long>(i));
+            watchers_.fetch_sub(1, std::memory_order_relaxed);
+            return;
+        }
+    }
+}
+
+void EventBus::pump() {
+    std::unique_lock lock(mu_);
+    while (!stopping_) {
+        // Wake for new events, and at least every 20 ms for periodic states.
+        cv_.wait_for(lock, std::chrono::milliseconds(20), [&] { return kick_ || stopping_; });
+        if (stopping_) break;
+        kick_ = false;
+        auto subs = subs_;
+        const std::int64_t now = monotonic_ns();
+        std::vector<bool> state_due(subs.size());
+        for (std::size_t i = 0; i < subs.size(); ++i) {
+            bool periodic = subs[i]->state_interval_ms() != 0 && now >= next_state_ns_[i];
+            state_due[i] = subs[i]->take_resync() || periodic;
+            if (periodic) next_state_ns_[i] = now + subs[i]->state_interval_ms() * 1'000'000LL;
+        }
+        lock.unlock();
+        for (std::size_t i = 0; i < subs.size(); ++i) {
+            if (state_due[i]) {
+                pb::WatchEvent ev;
+                *ev.mutable_state() = state_();
+                std::lock_guard stamp_lock(mu_);
+                stamp(ev);
+                subs[i]->offer(ev);
+            }
+            subs[i]->kick();
+        }
+        lock.lock();
+    }
+}
+
+}  // namespace raftlab::lab

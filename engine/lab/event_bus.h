@@ -1,0 +1,109 @@
+// The node's event bus: the raft loop publishes, each Watch stream reads.
+//
+// Observing must never slow consensus (design.md). So publish() never waits
+// for a watcher: each watcher has its own bounded queue; when it is full the
+// event is counted as dropped for that watcher and the stream tells it how
+// many it lost (WatchEvent.dropped_before). With no watcher attached,
+// publish() is one relaxed atomic load; the raft loop checks active() before
+// even building an event.
+//
+// Events are handed to gRPC by a small pump thread, not by the raft loop, so
+// serialising a message for the wire never runs on the raft loop.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "engine/proto/lab.pb.h"
+
+namespace raftlab::lab {
+
+// What a watcher asked for (WatchRequest), decided before the queue so a
+// watcher that skips heartbeats also loses fewer of the events it wants.
+enum class EventClass : std::uint8_t { Always, Heartbeat, Message, Entries, Client };
+
+class Subscriber {
+  public:
+    // `write` hands one event to the stream; the subscriber calls it again
+    // only after written() reports the previous write finished.
+    using Write = std::function<void(const pb::WatchEvent&)>;
+    Subscriber(const pb::WatchRequest& request, std::size_t capacity, Write write);
+
+    bool wants(EventClass c) const;
+    // Queues a copy of `event` (raft loop side). Never blocks for long: one
+    // short lock, no IO.
+    void offer(const pb::WatchEvent& event);
+    // Starts the next write if none is in flight (pump side and gRPC side).
+    void kick();
+    // The previous write finished; `ok` false means the stream is gone.
+    void written(bool ok);
+    void close();
+    bool closed() const;
+    std::uint64_t dropped_total() const;
+    std::uint32_t state_interval_ms() const { return request_.state_interval_ms(); }
+    // True once after this watcher lost events: it is owed a fresh NodeState.
+    bool take_resync();
+
+  private:
+    const pb::WatchRequest request_;
+    const std::size_t capacity_;
+    Write write_;
+    mutable std::mutex mu_;
+    std::vector<pb::WatchEvent> ring_;  // capacity_ slots, head_/size_ index it
+    std::size_t head_ = 0, size_ = 0;
+    std::uint64_t dropped_pending_ = 0;  // lost since the last delivered event
+    std::uint64_t dropped_total_ = 0;
+    bool resync_ = false;
+    bool writing_ = false;
+    bool closed_ = false;
+    pb::WatchEvent current_;  // the event being written; owned by whoever set writing_
+};
+
+class EventBus {
+  public:
+    // `state` builds a NodeState for new watchers, for resynchronisation after
+    // a loss, and for periodic states. It is called on the pump thread.
+    using StateSource = std::function<pb::NodeState()>;
+    EventBus(std::uint64_t node_id, StateSource state, std::size_t capacity = 8192);
+    ~EventBus();
+
+    // True while at least one watcher is attached: the raft loop builds
+    // events only then.
+    bool active() const { return watchers_.load(std::memory_order_relaxed) != 0; }
+
+    // Stamps node id, seq and CLOCK_MONOTONIC ns, then offers the event to
+    // every watcher that wants its class.
+    void publish(pb::WatchEvent& event, EventClass c = EventClass::Always);
+
+    // A new watcher gets a NodeState first, then events.
+    std::shared_ptr<Subscriber> attach(const pb::WatchRequest& request, Subscriber::Write write);
+    void detach(const std::shared_ptr<Subscriber>& sub);
+
+    std::uint64_t published() const { return seq_.load(std::memory_order_relaxed); }
+
+  private:
+    void pump();
+    void stamp(pb::WatchEvent& event);
+
+    const std::uint64_t node_id_;
+    StateSource state_;
+    const std::size_t capacity_;
+    std::atomic<int> watchers_{0};
+    std::atomic<std::uint64_t> seq_{0};
+
+    std::mutex mu_;  // guards subs_ and the pump's wake-up
+    std::condition_variable cv_;
+    std::vector<std::shared_ptr<Subscriber>> subs_;
+    std::vector<std::int64_t> next_state_ns_;  // per sub: when its periodic state is due
+    bool kick_ = false;
+    bool stopping_ = false;
+    std::thread pump_;
+};
+
+}  // namespace raftlab::lab

@@ -1,0 +1,145 @@
+#include "engine/lab/lab_plane.h"
+
+#include <thread>
+
+#include "engine/lab/events.h"
+
+namespace raftlab::lab {
+
+LabPlane::LabPlane(core::NodeId self, netem::LabClock& clock, EventBus::StateSource state,
+                   std::uint64_t seed)
+    : self_(self), clock_(clock), emulator_(seed), bus_(self, std::move(state)) {}
+
+void LabPlane::publish_range(pb::EntryRange* (pb::WatchEvent::*field)(), core::Index from,
+                             core::Index to, core::Term term) {
+    pb::WatchEvent ev;
+    auto* r = (ev.*field)();
+    r->set_from(from);
+    r->set_to(to);
+    r->set_term(term);
+    bus_.publish(ev, EventClass::Entries);
+}
+
+void LabPlane::on_ready(const core::Ready& rd, const core::Membership& membership) {
+    if (!bus_.active()) return;
+    for (const auto& rc : rd.role_changes) {
+        pb::WatchEvent ev;
+        to_event(rc, ev.mutable_role_changed());
+        bus_.publish(ev);
+    }
+    for (const auto& note : rd.notes) {
+        pb::WatchEvent ev;
+        if (to_event(note, membership, &ev)) bus_.publish(ev);
+    }
+    if (rd.snapshot) {
+        pb::WatchEvent ev;
+        auto* s = ev.mutable_snapshot();
+        s->set_kind(pb::SnapshotEvent::INSTALLED);
+        s->set_index(rd.snapshot->meta.index);
+        s->set_term(rd.snapshot->meta.term);
+        bus_.publish(ev);
+    }
+    if (!rd.entries.empty()) {
+        publish_range(&pb::WatchEvent::mutable_entries_appended, rd.entries.front().index,
+                      rd.entries.back().index, rd.entries.back().term);
+    }
+    if (!rd.committed_entries.empty()) {
+        publish_range(&pb::WatchEvent::mutable_entries_committed,
+                      rd.committed_entries.front().index, rd.committed_entries.back().index,
+                      rd.committed_entries.back().term);
+    }
+    for (const auto* batch : {&rd.send_now, &rd.send_after_persist}) {
+        for (const auto& msg : *batch) {
+            if (msg.type == core::MessageType::Vote || msg.type == core::MessageType::PreVote) {
+                pb::WatchEvent ev;
+                auto* v = ev.mutable_vote();
+                v->set_kind(pb::Vote::REQUESTED);
+                v->set_peer(msg.to);
+                v->set_term(msg.term);
+                v->set_pre_vote(msg.type == core::MessageType::PreVote);
+                bus_.publish(ev);
+            }
+            pb::WatchEvent ev;
+            to_event(msg, true, ev.mutable_message());
+            bus_.publish(ev, class_of(msg));
+        }
+    }
+}
+
+void LabPlane::on_received(const core::Message& msg) {
+    if (!bus_.active()) return;
+    if ((msg.type == core::MessageType::VoteResp || msg.type == core::MessageType::PreVoteResp) &&
+        !msg.reject) {
+        pb::WatchEvent ev;
+        auto* v = ev.mutable_vote();
+        v->set_kind(pb::Vote::RECEIVED);
+        v->set_peer(msg.from);
+        v->set_term(msg.term);
+        v->set_pre_vote(msg.type == core::MessageType::PreVoteResp);
+        bus_.publish(ev);
+    }
+    pb::WatchEvent ev;
+    to_event(msg, false, ev.mutable_message());
+    bus_.publish(ev, class_of(msg));
+}
+
+void LabPlane::on_applied(core::Index applied) {
+    if (applied <= last_applied_) {
+        last_applied_ = applied;  // a snapshot install can move it anywhere
+        return;
+    }
+    const core::Index from = last_applied_ + 1;
+    last_applied_ = applied;
+    if (!bus_.active() || from == 1) return;  // the first turn only learns the start point
+    publish_range(&pb::WatchEvent::mutable_entries_applied, from, applied, 0);
+}
+
+void LabPlane::on_client(const char* op, const std::string& key, bool ok, const std::string& error,
+                         std::uint32_t consistency, core::Index index) {
+    if (!bus_.active()) return;
+    pb::WatchEvent ev;
+    auto* c = ev.mutable_client_request();
+    c->set_op(op);
+    c->set_key(key);
+    c->set_ok(ok);
+    c->set_error(error);
+    c->set_consistency(consistency);
+    c->set_index(index);
+    bus_.publish(ev, EventClass::Client);
+}
+
+void LabPlane::on_snapshot_created(core::Index index, core::Term term) {
+    if (!bus_.active()) return;
+    pb::WatchEvent ev;
+    auto* s = ev.mutable_snapshot();
+    s->set_kind(pb::SnapshotEvent::CREATED);
+    s->set_index(index);
+    s->set_term(term);
+    bus_.publish(ev);
+}
+
+void LabPlane::on_snapshot_progress(bool sent, core::NodeId peer, core::Index index,
+                                    std::uint64_t bytes, std::uint64_t total) {
+    if (!bus_.active()) return;
+    pb::WatchEvent ev;
+    auto* s = ev.mutable_snapshot();
+    s->set_kind(sent ? pb::SnapshotEvent::SENT : pb::SnapshotEvent::RECEIVED);
+    s->set_peer(peer);
+    s->set_index(index);
+    s->set_bytes(bytes);
+    s->set_total_bytes(total);
+    bus_.publish(ev);
+}
+
+void LabPlane::fault_applied(const std::string& description) {
+    pb::WatchEvent ev;
+    ev.mutable_fault_applied()->set_description(description);
+    bus_.publish(ev);
+}
+
+void LabPlane::before_sync() const {
+    const std::uint32_t ms = disk_delay_ms_.load(std::memory_order_relaxed);
+    if (ms != 0) std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+}
+
+}  // namespace raftlab::lab

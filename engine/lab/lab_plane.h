@@ -1,0 +1,59 @@
+// Everything the lab may see and touch on one node started with --lab: the
+// event bus, the link emulator (netem) and the disk delay, plus the taps the
+// raft loop calls. A node without --lab has no LabPlane at all, so each tap
+// site costs one null-pointer test.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+
+#include "engine/core/raft.h"
+#include "engine/lab/event_bus.h"
+#include "netem/emulator.h"
+#include "netem/lab_clock.h"
+
+namespace raftlab::lab {
+
+class LabPlane {
+  public:
+    LabPlane(core::NodeId self, netem::LabClock& clock, EventBus::StateSource state,
+             std::uint64_t seed = 1);
+
+    core::NodeId self() const { return self_; }
+    netem::LabClock& clock() { return clock_; }
+    netem::Emulator& emulator() { return emulator_; }
+    EventBus& bus() { return bus_; }
+
+    // Raft-loop taps. Each returns at once when no watcher is attached.
+    // on_ready runs before the Ready's messages are handed to the transport.
+    void on_ready(const core::Ready& rd, const core::Membership& membership);
+    void on_received(const core::Message& msg);
+    void on_applied(core::Index applied);
+    void on_client(const char* op, const std::string& key, bool ok, const std::string& error,
+                   std::uint32_t consistency, core::Index index);
+    void on_snapshot_created(core::Index index, core::Term term);
+    void on_snapshot_progress(bool sent, core::NodeId peer, core::Index index, std::uint64_t bytes,
+                              std::uint64_t total);
+    // Always published (a fault is rare and every watcher wants it).
+    void fault_applied(const std::string& description);
+
+    // Slow disk (Lab.SetDiskDelay): before_sync() sleeps that long, on the
+    // thread about to fsync, so everything waiting for that sync waits too.
+    void set_disk_delay_ms(std::uint32_t ms) { disk_delay_ms_.store(ms); }
+    std::uint32_t disk_delay_ms() const { return disk_delay_ms_.load(); }
+    void before_sync() const;
+
+  private:
+    void publish_range(pb::EntryRange* (pb::WatchEvent::*field)(), core::Index from, core::Index to,
+                       core::Term term);
+
+    const core::NodeId self_;
+    netem::LabClock& clock_;
+    netem::Emulator emulator_;
+    EventBus bus_;
+    std::atomic<std::uint32_t> disk_delay_ms_{0};
+    core::Index last_applied_ = 0;  // raft-loop thread only
+};
+
+}  // namespace raftlab::lab
