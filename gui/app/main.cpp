@@ -161,7 +161,10 @@ int main(int argc, char** argv) {
     if (cli.isSet(replay)) {
         window.openTrace(cli.value(replay));
         if (window.session().history().size() == 0) {
-            return fail(QStringLiteral("trace '%1' holds no events").arg(cli.value(replay)));
+            const QString why = window.lastError();
+            return fail(why.isEmpty()
+                            ? QStringLiteral("trace '%1' holds no events").arg(cli.value(replay))
+                            : why);
         }
         if (cli.isSet(at_time)) window.session().seek(t);
         if (speed_x > 0) window.setSpeed(speed_x);

@@ -301,6 +301,7 @@ void MainWindow::connectSession() {
     connect(&session_, &LabSession::error, this, [this](const QString& message) {
         statusBar()->showMessage(message);
         welcome_->setProblem(message);
+        last_error_ = message;
     });
     connect(&session_, &LabSession::historyReset, this, [this] { chart_->rebuild(); });
     connect(&session_, &LabSession::sourceEnded, this, [this] {
@@ -315,6 +316,7 @@ void MainWindow::connectSession() {
 
 void MainWindow::openTrace(const QString& path) {
     welcome_->setProblem(QString());
+    last_error_.clear();
     session_.setSource(new TraceFileSource(path, /*speed=*/0));
     actions_->setLive(session_.isLive());
     if (session_.history().size() > 0) {

@@ -41,6 +41,8 @@ class MainWindow : public QMainWindow {
     // Replays a trace file (all events at once; the playhead starts at 0).
     void openTrace(const QString& path);
     void setClassroom(bool on);
+    // The last problem a source reported ("" if none), e.g. why a trace did not load.
+    QString lastError() const { return last_error_; }
     // Picks the replay speed (the speed box shows the nearest preset).
     void setSpeed(double speed);
 
@@ -89,6 +91,7 @@ class MainWindow : public QMainWindow {
     QLabel* time_label_;
     QComboBox* speed_box_;
     QLabel* source_label_;
+    QString last_error_;
     QElapsedTimer chart_clock_;  // rebuilds the chart at most once a second while events stream in
 };
 

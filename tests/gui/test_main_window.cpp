@@ -8,6 +8,7 @@
 #include <QProcess>
 #include <QRandomGenerator>
 #include <QSlider>
+#include <QTemporaryFile>
 #include <QtTest>
 
 #include "gui/app/main_window.h"
@@ -195,6 +196,14 @@ class TestMainWindow : public QObject {
             run({QStringLiteral("--replay"), QStringLiteral("/no/such/trace.jsonl")});
         QCOMPARE(code, 2);
         QVERIFY(err.contains("/no/such/trace.jsonl"));
+        // A file that is not a trace: the message names the first bad line.
+        QTemporaryFile junk;
+        QVERIFY(junk.open());
+        junk.write("hello\n{\"no\":\"time\"}\n");
+        junk.close();
+        std::tie(code, err) = run({QStringLiteral("--replay"), junk.fileName()});
+        QCOMPARE(code, 2);
+        QVERIFY2(err.contains("no valid events") && err.contains("line 1"), qPrintable(err));
         std::tie(code, err) = run({QStringLiteral("--bogus")});
         QVERIFY(code != 0);
         QVERIFY(err.contains("bogus"));
