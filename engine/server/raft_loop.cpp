@@ -34,18 +34,23 @@ void Node::Impl::run_loop() {
         auto tick = std::chrono::milliseconds(cfg().raft.tick_ms);
         {
             // The next tick is due at a lab time; how long that is in real
-            // time depends on the clock's rate, and while the clock is frozen
-            // only an input or a clock change wakes the loop (design.md "Time").
+            // time depends on the clock's rate (design.md "Time"). While the
+            // clock is frozen the node does nothing at all: inputs wait in the
+            // inbox (a client's request waits, it does not fail) until the
+            // clock runs again or a step advances it, which runs one turn.
             std::unique_lock lock(in_mu);
-            auto woken = [&] { return stopping || !inbox.empty() || clock_changed; };
             auto real = lab_clock.real_wait((last_tick + tick).time_since_epoch().count());
+            const bool frozen = !real;
+            auto woken = [&] { return stopping || clock_changed || (!frozen && !inbox.empty()); };
             if (real) {
                 in_cv.wait_for(lock, *real, woken);
             } else {
                 in_cv.wait(lock, woken);
             }
+            const bool stepped = clock_changed;
             clock_changed = false;
             if (stopping) break;
+            if (frozen && !stepped) continue;
             batch.swap(inbox);
         }
         // Ticks first: a node that was paused (SIGSTOP) must see the time that
