@@ -2,6 +2,7 @@
 // auto-promotion. A configuration is in effect as soon as its entry is in the
 // log, so every node uses the latest configuration it holds, committed or not.
 #include <algorithm>
+#include <array>
 
 #include "engine/core/state.h"
 
@@ -49,24 +50,32 @@ void Raft::State::on_membership_changed() {
 
 void Raft::State::sync_peers() {
     const Membership& mem = membership();
+    // A member removed by a change that is not committed yet keeps receiving
+    // the log (never counted: quorums use `mem`), so it usually appends the
+    // entry that removes it and stops campaigning instead of pestering us.
+    auto wanted = [&](NodeId id) {
+        return id != cfg.id && (mem.contains(id) || committed_membership.contains(id));
+    };
     for (auto it = peers.begin(); it != peers.end();) {
-        it = mem.contains(it->first) ? std::next(it) : peers.erase(it);
+        it = wanted(it->first) ? std::next(it) : peers.erase(it);
     }
-    for (const auto& [id, m] : mem.members) {
-        if (id == cfg.id || peers.count(id)) continue;
-        Peer p;
-        p.pr.next_index = log.last_index() + 1;
-        p.pr.match_index = 0;
-        p.pr.state = Progress::State::Probe;
-        p.pr.last_contact_tick = ticks;
-        p.pr.round_target = log.last_index();
-        p.pr.round_start_tick = ticks;
-        p.pr.last_round_ticks = -1;
-        // A node that just joined is given the benefit of the doubt for one
-        // CheckQuorum interval, as etcd does.
-        p.pr.recent_active = true;
-        peers.emplace(id, std::move(p));
-        if (role == Role::Leader) need_bcast = true;
+    for (const Membership* source : std::array<const Membership*, 2>{&mem, &committed_membership}) {
+        for (const auto& [id, m] : source->members) {
+            if (!wanted(id) || peers.count(id)) continue;
+            Peer p;
+            p.pr.next_index = log.last_index() + 1;
+            p.pr.match_index = 0;
+            p.pr.state = Progress::State::Probe;
+            p.pr.last_contact_tick = ticks;
+            p.pr.round_target = log.last_index();
+            p.pr.round_start_tick = ticks;
+            p.pr.last_round_ticks = -1;
+            // A node that just joined is given the benefit of the doubt for one
+            // CheckQuorum interval, as etcd does.
+            p.pr.recent_active = true;
+            peers.emplace(id, std::move(p));
+            if (role == Role::Leader) need_bcast = true;
+        }
     }
     if (transfer_target != kNoNode && !mem.is_voter(transfer_target)) {
         abort_transfer("node " + std::to_string(transfer_target) + " is no longer a voter");
@@ -100,6 +109,7 @@ void Raft::State::on_configs_committed(Index from, Index to) {
         }
         if (before.contains(cfg.id) && !mem.contains(cfg.id)) removed_self = true;
     }
+    if (role == Role::Leader) sync_peers();  // retire peers whose removal committed
     if (removed_self) {
         note(NoteKind::RemovedSelf, cfg.id,
              "node " + std::to_string(cfg.id) + " was removed from the configuration", to);

@@ -45,6 +45,7 @@ class TestMembership : public QObject {
     void slow_catch_up_round_delays_promotion();
     void truncated_config_entry_reverts();
     void removed_leader_steps_down_when_removal_commits();
+    void removed_follower_learns_its_removal();
     void removed_follower_cannot_disrupt();
     void learner_is_not_counted_and_never_campaigns();
 };
@@ -286,7 +287,7 @@ void TestMembership::removed_leader_steps_down_when_removal_commits() {
     QVERIFY(h.raft(1).role() != Role::Leader);
 }
 
-void TestMembership::removed_follower_cannot_disrupt() {
+void TestMembership::removed_follower_learns_its_removal() {
     Harness h({1, 2, 3});
     QCOMPARE(h.campaign(1), NodeId{1});
     Term t = h.raft(1).term();
@@ -294,14 +295,36 @@ void TestMembership::removed_follower_cannot_disrupt() {
     h.stabilize();
     QVERIFY(!h.raft(1).membership().contains(3));
     QCOMPARE(h.raft(1).membership().quorum(), std::size_t{2});
+    // Replicated to until the removal committed, then retired.
     QVERIFY(!h.raft(1).status().progress.count(3));
-    // As in etcd, the leader stops replicating to node 3 once the removal is
-    // appended, so node 3 may never hear of it and keeps campaigning. PreVote
-    // plus leader stickiness keep it from disrupting the cluster.
+    QVERIFY(!h.raft(3).membership().contains(3));
+    std::size_t changes = h.node(3).role_changes.size();
+    h.tick(3, 500);
+    h.stabilize();
+    QCOMPARE(h.raft(3).term(), t);
+    QCOMPARE(h.node(3).role_changes.size(), changes);  // it never campaigns
+}
+
+void TestMembership::removed_follower_cannot_disrupt() {
+    Harness h({1, 2, 3});
+    QCOMPARE(h.campaign(1), NodeId{1});
+    Term t = h.raft(1).term();
+    // Node 3 never receives the entry that removes it, so it still thinks it
+    // is a voter and keeps campaigning; PreVote plus leader stickiness keep it
+    // from disrupting the cluster.
+    h.set_filter([](const Message& m) {
+        if (m.to != 3 || m.type != MessageType::Append) return false;
+        for (const Entry& e : m.entries) {
+            if (e.type == EntryType::Config) return true;
+        }
+        return false;
+    });
+    QVERIFY(std::holds_alternative<Proposed>(h.raft(1).remove_node(3)));
     for (int i = 0; i < 300; ++i) {
         h.tick_all();
         h.stabilize();
     }
+    QVERIFY(h.raft(3).membership().contains(3));
     QCOMPARE(h.leader(), NodeId{1});
     QCOMPARE(h.raft(1).term(), t);
     QCOMPARE(h.raft(2).term(), t);
