@@ -125,6 +125,7 @@ class TstSimPaper : public QObject {
     void learner_promotion();
     void leader_transfer();
     void read_index_on_follower();
+    void deposed_leader_serves_no_stale_read();
     void figure7_divergent_followers();
     void figure8_old_term_entry_not_committed_by_counting();
     void figure8_commit_old_term_bug_is_caught();
@@ -528,6 +529,38 @@ void TstSimPaper::read_index_on_follower() {
              "the follower's ReadIndex read was not served");
     QCOMPARE(c.last_read()->value, std::optional(value2));
     QVERIFY(c.last_read()->read_index >= c.node(l).applied - 1);
+    CHECK_SAFE(c);
+}
+
+// §6.4 / §8: a leader cut off from the majority may not know it has been
+// deposed; its ReadIndex round cannot reach a quorum, so it must not answer
+// with its stale state while a new leader accepts writes.
+void TstSimPaper::deposed_leader_serves_no_stale_read() {
+    Cluster c(quiet(3), trace_out());
+    const NodeId old = elect(c);
+    QVERIFY(old != core::kNoNode);
+    QVERIFY(commit(c, old, "x"));
+    c.isolate(old);
+    c.read(old, "x");
+    QVERIFY(c.run_until(
+        [&] {
+            const NodeId l = c.leader();
+            return l != core::kNoNode && l != old;
+        },
+        2000));
+    const NodeId l2 = c.leader();
+    bool accepted = false;
+    const std::string fresh = c.put_value(l2, "x", &accepted);
+    QVERIFY(accepted);
+    QVERIFY(c.run_until([&] { return c.node(l2).kv.get("x") == std::optional(fresh); }, 1000));
+    c.run_for(1000);
+    QVERIFY2(!c.last_read() || c.last_read()->node != old,
+             "the deposed leader answered a ReadIndex read while cut off");
+    c.heal();
+    QVERIFY(c.run_until([&] { return c.raft(old).leader() == l2; }, 1000));
+    c.read(old, "x");  // now a follower: it asks l2, and must see the fresh write
+    QVERIFY(c.run_until([&] { return c.last_read() && c.last_read()->node == old; }, 2000));
+    QCOMPARE(c.last_read()->value, std::optional(fresh));
     CHECK_SAFE(c);
 }
 
