@@ -3,6 +3,7 @@
 // operation count and a duration. Every operation goes into the run's history.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <map>
@@ -37,7 +38,7 @@ class Workload {
     void start();
     void stop();        // waits for every client's current operation to finish
     bool done() const;  // every client has finished (count or duration reached)
-    std::uint64_t issued() const { return issued_; }
+    std::uint64_t issued() const { return std::min<std::uint64_t>(issued_, options_.max_ops); }
 
     static std::string key_name(int i) { return "k" + std::to_string(i); }
 

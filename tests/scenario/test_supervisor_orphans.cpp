@@ -105,8 +105,12 @@ class TestSupervisorOrphans : public QObject {
             pids.push_back(p);
         QCOMPARE(pids.size(), size_t{3});
         for (pid_t p : pids) {
+            // The pid is published right after fork(); exec may still be on its way.
+            QVERIFY2(
+                wait_until([&] { return cmdline(p).find("raftlab-node") != std::string::npos; },
+                           std::chrono::seconds(5)),
+                cmdline(p).c_str());
             QVERIFY2(process_alive(p), "a node died before the lab was killed");
-            QVERIFY2(cmdline(p).find("raftlab-node") != std::string::npos, cmdline(p).c_str());
         }
 
         lab.kill();  // SIGKILL: the lab gets no chance to clean up
