@@ -34,9 +34,32 @@ std::string check_value(const std::string& value, const config::LimitsSection& l
     return {};
 }
 
+// Lab (--lab, issue 5): a ClientRequest event once the outcome is known.
+// With no watcher attached the callback passes through untouched.
+WriteCallback tap_write(Node::Impl& impl, const char* op, const std::string& key,
+                        WriteCallback done) {
+    if (!impl.lab || !impl.lab->bus().active()) return done;
+    return [lab = impl.lab.get(), op, key, done = std::move(done)](WriteResult r) {
+        lab->on_client(op, key, r.error.ok(), r.error.ok() ? "" : to_string(r.error.code), 0,
+                       r.index);
+        done(std::move(r));
+    };
+}
+
+ReadCallback tap_read(Node::Impl& impl, const char* op, const std::string& key,
+                      Consistency consistency, ReadCallback done) {
+    if (!impl.lab || !impl.lab->bus().active()) return done;
+    return [lab = impl.lab.get(), op, key, consistency, done = std::move(done)](ReadResult r) {
+        lab->on_client(op, key, r.error.ok(), r.error.ok() ? "" : to_string(r.error.code),
+                       static_cast<std::uint32_t>(consistency), r.applied_index);
+        done(std::move(r));
+    };
+}
+
 }  // namespace
 
 void Node::put(std::string key, std::string value, WriteCallback done) {
+    done = tap_write(*impl_, "put", key, std::move(done));
     auto error = check_key(key, impl_->cfg().limits);
     if (error.empty()) error = check_value(value, impl_->cfg().limits);
     if (!error.empty()) return done(WriteResult{OpError{Code::InvalidArgument, error}});
@@ -46,6 +69,7 @@ void Node::put(std::string key, std::string value, WriteCallback done) {
 }
 
 void Node::del(std::string key, WriteCallback done) {
+    done = tap_write(*impl_, "delete", key, std::move(done));
     auto error = check_key(key, impl_->cfg().limits);
     if (!error.empty()) return done(WriteResult{OpError{Code::InvalidArgument, error}});
     impl_->push(
@@ -54,6 +78,7 @@ void Node::del(std::string key, WriteCallback done) {
 
 void Node::compare_and_swap(std::string key, std::optional<std::string> expected, std::string value,
                             WriteCallback done) {
+    done = tap_write(*impl_, "cas", key, std::move(done));
     auto error = check_key(key, impl_->cfg().limits);
     if (error.empty()) error = check_value(value, impl_->cfg().limits);
     if (error.empty() && expected) error = check_value(*expected, impl_->cfg().limits, "expected");
@@ -82,6 +107,7 @@ void schedule_read(Node::Impl& impl, Consistency consistency, std::function<Read
 }  // namespace
 
 void Node::get(std::string key, Consistency consistency, ReadCallback done) {
+    done = tap_read(*impl_, "get", key, consistency, std::move(done));
     auto error = check_key(key, impl_->cfg().limits);
     if (!error.empty()) return done(ReadResult{OpError{Code::InvalidArgument, error}});
     Impl* impl = impl_.get();
@@ -97,6 +123,7 @@ void Node::get(std::string key, Consistency consistency, ReadCallback done) {
 }
 
 void Node::scan(std::string prefix, std::size_t limit, Consistency consistency, ReadCallback done) {
+    done = tap_read(*impl_, "scan", prefix, consistency, std::move(done));
     if (prefix.size() > impl_->cfg().limits.max_key_bytes) {
         return done(ReadResult{
             OpError{Code::InvalidArgument, check_key(prefix, impl_->cfg().limits, "prefix")}});
