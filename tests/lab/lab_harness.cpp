@@ -1,0 +1,141 @@
+#include "lab_harness.h"
+
+#include <grpcpp/grpcpp.h>
+
+#include <algorithm>
+
+namespace raftlab::testing {
+namespace {
+
+std::string explain(const grpc::Status& s, const pb::LabReply& reply) {
+    if (!s.ok()) return "RPC failed: " + s.error_message();
+    if (reply.error().code() != pb::OK) return reply.error().message();
+    return {};
+}
+
+constexpr auto kRpcDeadline = std::chrono::seconds(5);
+
+void deadline(grpc::ClientContext& ctx) {
+    ctx.set_deadline(std::chrono::system_clock::now() + kRpcDeadline);
+}
+
+}  // namespace
+
+LabCluster::LabCluster(std::string extra_toml)
+    : cluster_(ClusterOptions{3, std::move(extra_toml)}) {}
+
+bool LabCluster::start_all() {
+    bool ok = true;
+    for (auto id : cluster_.ids())
+        ok = cluster_.node(id).start({"--lab"}) && ok;
+    return ok;
+}
+
+pb::Lab::Stub& LabCluster::lab(std::uint64_t id) {
+    auto& stub = stubs_[id];
+    if (!stub) {
+        stub = pb::Lab::NewStub(
+            grpc::CreateChannel(cluster_.address(id), grpc::InsecureChannelCredentials()));
+    }
+    return *stub;
+}
+
+std::string LabCluster::set_rules(std::uint64_t from, const std::vector<pb::LinkRule>& rules,
+                                  std::uint64_t seed) {
+    pb::SetLinkRulesRequest req;
+    for (const auto& r : rules)
+        *req.add_rules() = r;
+    req.set_seed(seed);
+    grpc::ClientContext ctx;
+    deadline(ctx);
+    pb::LabReply reply;
+    return explain(lab(from).SetLinkRules(&ctx, req, &reply), reply);
+}
+
+std::string LabCluster::isolate(std::uint64_t node) {
+    std::vector<pb::LinkRule> out;
+    for (auto id : cluster_.ids()) {
+        if (id == node) continue;
+        auto r = link_rule(id);
+        r.set_cut(true);
+        out.push_back(r);
+        auto back = link_rule(node);
+        back.set_cut(true);
+        if (auto e = set_rules(id, {back}); !e.empty()) return e;
+    }
+    return set_rules(node, out);
+}
+
+std::string LabCluster::clear_faults(std::uint64_t id) {
+    grpc::ClientContext ctx;
+    deadline(ctx);
+    pb::LabReply reply;
+    return explain(lab(id).ClearFaults(&ctx, pb::ClearFaultsRequest(), &reply), reply);
+}
+
+std::string LabCluster::clear_all() {
+    std::string errors;
+    for (auto id : cluster_.ids())
+        errors += clear_faults(id);
+    return errors;
+}
+
+std::string LabCluster::set_clock(std::uint64_t id, double rate) {
+    pb::SetClockRequest req;
+    req.set_rate(rate);
+    grpc::ClientContext ctx;
+    deadline(ctx);
+    pb::LabReply reply;
+    return explain(lab(id).SetClock(&ctx, req, &reply), reply);
+}
+
+std::vector<pb::LogEntryMeta> LabCluster::read_log(std::uint64_t id, pb::ReadLogResponse* head) {
+    std::vector<pb::LogEntryMeta> out;
+    std::uint64_t from = 0;
+    for (int page = 0; page < 100 && out.size() < 100000; ++page) {
+        pb::ReadLogRequest req;
+        req.set_from(from);
+        grpc::ClientContext ctx;
+        deadline(ctx);
+        pb::ReadLogResponse resp;
+        if (!lab(id).ReadLog(&ctx, req, &resp).ok()) break;
+        if (head && page == 0) *head = resp;
+        for (const auto& e : resp.entries())
+            out.push_back(e);
+        if (!resp.more() || resp.entries().empty()) break;
+        from = resp.entries().rbegin()->index() + 1;
+    }
+    return out;
+}
+
+std::uint64_t LabCluster::term(std::uint64_t id) {
+    return cluster_.status(id).status.term();
+}
+std::uint64_t LabCluster::commit_index(std::uint64_t id) {
+    return cluster_.status(id).status.commit_index();
+}
+std::uint32_t LabCluster::role(std::uint64_t id) {
+    return cluster_.status(id).status.role();
+}
+
+pb::LinkRule link_rule(std::uint64_t to) {
+    pb::LinkRule r;
+    r.set_to(to);
+    return r;
+}
+
+double median_put_ms(api::RemoteClient& client, int n, const std::string& prefix) {
+    std::vector<double> ms;
+    for (int i = 0; i < n; ++i) {
+        auto t0 = std::chrono::steady_clock::now();
+        auto r = client.put(prefix + std::to_string(i), "v");
+        if (!r.error.ok()) return -1;
+        ms.push_back(
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
+                .count());
+    }
+    std::sort(ms.begin(), ms.end());
+    return ms[ms.size() / 2];
+}
+
+}  // namespace raftlab::testing
