@@ -291,6 +291,22 @@ void MainWindow::buildMenus() {
     connect(actions_->zoomIn, &QAction::triggered, timeline_, &TimelineView::zoomIn);
     connect(actions_->zoomOut, &QAction::triggered, timeline_, &TimelineView::zoomOut);
     connect(cluster_, &ClusterView::nodeContextMenuRequested, this, &MainWindow::showNodeMenu);
+    // One selected node across the cluster view, the table and the log.
+    connect(cluster_, &ClusterView::nodeSelected, this, [this](NodeId id) {
+        log_view_->setHighlightedNode(id);
+        for (int r = 0; r < node_model_->rowCount(); ++r) {
+            if (node_model_->nodeAt(r)->id == id) {
+                node_table_->selectRow(r);
+                return;
+            }
+        }
+        if (id == kNoNode) node_table_->clearSelection();
+    });
+    connect(node_table_->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            [this](const QModelIndex& current) {
+                const NodeState* n = node_model_->nodeAt(current.row());
+                cluster_->selectNode(n != nullptr ? n->id : kNoNode);
+            });
 }
 
 void MainWindow::connectSession() {

@@ -23,7 +23,15 @@ ClusterView::ClusterView(QWidget* parent) : QGraphicsView(parent) {
     scene_.addItem(messages_);
     banner_ = scene_.addSimpleText(QString());
     subtitle_ = scene_.addSimpleText(QString());
+    connect(&scene_, &QGraphicsScene::selectionChanged, this,
+            [this] { emit nodeSelected(selectedNode()); });
     refreshStyle();
+}
+
+ClusterView::~ClusterView() {
+    // The scene deletes its items after this body runs, which changes the
+    // selection; nobody may hear about it from a half-destroyed window.
+    scene_.blockSignals(true);
 }
 
 void ClusterView::refreshStyle() {
@@ -99,6 +107,19 @@ void ClusterView::layoutCircle() {
 
 QString ClusterView::bannerText() const {
     return banner_->text();
+}
+
+NodeId ClusterView::selectedNode() const {
+    for (const auto& [id, item] : nodes_) {
+        if (item->isSelected()) return id;
+    }
+    return kNoNode;
+}
+
+void ClusterView::selectNode(NodeId id) {
+    if (selectedNode() == id) return;
+    for (const auto& [nid, item] : nodes_)
+        item->setSelected(nid == id);
 }
 
 bool ClusterView::bannerWarns() const {

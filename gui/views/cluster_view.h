@@ -23,6 +23,7 @@ class ClusterView : public QGraphicsView {
     Q_OBJECT
   public:
     explicit ClusterView(QWidget* parent = nullptr);
+    ~ClusterView() override;
 
     void setState(const ClusterState& state, const std::vector<const Flight*>& flights);
     // Re-applies fonts and sizes after classroom mode changes.
@@ -34,8 +35,13 @@ class ClusterView : public QGraphicsView {
     LinkItem* linkItem(NodeId a, NodeId b) const;
     int messagesInFlight() const;
 
+    // The node the person picked (0 = none); shared with the table and log.
+    NodeId selectedNode() const;
+    void selectNode(NodeId id);
+
   signals:
     void nodeContextMenuRequested(raftlab::gui::NodeId id, const QPoint& global_pos);
+    void nodeSelected(raftlab::gui::NodeId id);
 
   protected:
     void resizeEvent(QResizeEvent* e) override;

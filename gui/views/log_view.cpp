@@ -67,6 +67,11 @@ void LogView::setFollowing(bool follow) {
     viewport()->update();
 }
 
+void LogView::setHighlightedNode(quint64 id) {
+    highlighted_ = id;
+    viewport()->update();
+}
+
 qint64 LogView::firstVisibleIndex() const {
     return horizontalScrollBar()->value() + 1;
 }
@@ -161,6 +166,13 @@ void LogView::paintEvent(QPaintEvent*) {
         p.setBrush(pal.lane());
         p.drawRoundedRect(QRect(4, rowRect.top() - 3, viewport()->width() - 8, rowHeight() + 6), 4,
                           4);
+        if (n->id == highlighted_) {
+            p.setPen(QPen(QColor(0x00, 0x72, 0xB2), 2));
+            p.setBrush(Qt::NoBrush);
+            p.drawRoundedRect(QRect(4, rowRect.top() - 3, viewport()->width() - 8, rowHeight() + 6),
+                              4, 4);
+            p.setPen(Qt::NoPen);
+        }
         const bool killed = n->liveness == Liveness::Killed;
         p.setBrush(killed ? pal.killed() : pal.role(n->role));
         p.drawEllipse(QRect(10, rowRect.center().y() - 6, 12, 12));

@@ -21,6 +21,8 @@ class LogView : public QAbstractScrollArea {
     // Keep the newest entries in sight as the log grows (until the person
     // scrolls left, which turns following off).
     void setFollowing(bool follow);
+    // Outlines one node's row (the node selected elsewhere); 0 = none.
+    void setHighlightedNode(quint64 id);
     bool following() const { return following_; }
     // The first index shown at the left edge.
     qint64 firstVisibleIndex() const;
@@ -43,6 +45,7 @@ class LogView : public QAbstractScrollArea {
     LogModel* model_ = nullptr;
     bool following_ = true;
     bool adjusting_ = false;
+    quint64 highlighted_ = 0;
 };
 
 }  // namespace raftlab::gui

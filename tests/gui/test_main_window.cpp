@@ -8,6 +8,7 @@
 #include <QProcess>
 #include <QRandomGenerator>
 #include <QSlider>
+#include <QTableView>
 #include <QTemporaryFile>
 #include <QtTest>
 
@@ -120,6 +121,18 @@ class TestMainWindow : public QObject {
         w.session().seek(800);
         QVERIFY(!view->linkItem(1, 2)->isCut());
         QVERIFY(!view->bannerWarns());
+    }
+
+    void oneSelectedNodeAcrossViews() {
+        MainWindow w;
+        w.show();
+        w.openTrace(kFixture);
+        w.clusterView()->selectNode(2);
+        auto* table = w.findChild<QTableView*>();
+        QVERIFY(table != nullptr);
+        QCOMPARE(table->currentIndex().row(), 1);
+        table->selectRow(0);
+        QCOMPARE(w.clusterView()->selectedNode(), NodeId(1));
     }
 
     void playingReachesTheEnd() {
