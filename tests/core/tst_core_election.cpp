@@ -46,6 +46,7 @@ class TestElection : public QObject {
     void higher_term_reason_names_node();
     void candidate_steps_down_on_leader_append();
     void role_changes_name_the_known_leader();
+    void learner_answers_but_is_never_counted();
 };
 
 void TestElection::single_voter_elects_itself() {
@@ -277,6 +278,37 @@ void TestElection::role_changes_name_the_known_leader() {
     QCOMPARE(rc.back().leader, NodeId{1});
     QCOMPARE(rc.back().reason, std::string("heard from leader 1"));
     QCOMPARE(h.node(1).role_changes.back().leader, NodeId{1});
+}
+
+void TestElection::learner_answers_but_is_never_counted() {
+    // A learner answers a Vote (it may already be a voter in the candidate's
+    // newer configuration, as etcd's learners do)...
+    Config c = test_config(4);
+    Restored r;
+    r.bootstrap = make_membership({1, 2, 3}, {4});
+    Raft learner(c, r);
+    learner.step(vote_request(1, 4, 1, 0, 0));
+    Ready rd = learner.ready();
+    const Message* resp = find(rd.send_after_persist, MessageType::VoteResp, 1);
+    QVERIFY(resp != nullptr);
+    QCOMPARE(learner.role(), Role::Learner);
+    // ...but a candidate whose configuration lists it as a learner ignores it:
+    // with votes from itself and the learner only, node 1 is not elected.
+    Config c1 = test_config(1);
+    c1.pre_vote = false;
+    Restored r1;
+    r1.bootstrap = make_membership({1, 2, 3}, {4});
+    Raft cand(c1, r1);
+    for (int i = 0; i < 100 && cand.role() != Role::Candidate; ++i)
+        cand.tick();
+    QCOMPARE(cand.role(), Role::Candidate);
+    Message grant;
+    grant.type = MessageType::VoteResp;
+    grant.from = 4;
+    grant.to = 1;
+    grant.term = cand.term();
+    cand.step(grant);
+    QCOMPARE(cand.role(), Role::Candidate);
 }
 
 QTEST_APPLESS_MAIN(TestElection)
