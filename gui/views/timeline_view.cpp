@@ -1,8 +1,10 @@
 #include "gui/views/timeline_view.h"
 
+#include <QHelpEvent>
 #include <QMouseEvent>
 #include <QPainter>
 #include <QPainterPath>
+#include <QToolTip>
 #include <QWheelEvent>
 #include <cmath>
 
@@ -89,6 +91,54 @@ std::int64_t TimelineView::timeAt(double x) const {
            static_cast<std::int64_t>((x - g) * span_ms_ / std::max(1, width() - g - 10));
 }
 
+bool TimelineView::event(QEvent* e) {
+    if (e->type() != QEvent::ToolTip) return QWidget::event(e);
+    auto* help = static_cast<QHelpEvent*>(e);
+    const QString text = messageAt(help->pos());
+    QToolTip::showText(help->globalPos(), text.isEmpty() ? toolTip() : text, this);
+    return true;
+}
+
+QString TimelineView::messageAt(const QPointF& at) const {
+    // The nearest arrow within a few pixels.
+    const Flight* best = nullptr;
+    double best_d = 6;
+    for (const DrawnArrow& a : drawn_) {
+        const QPointF d = a.line.p2() - a.line.p1();
+        const double len2 = d.x() * d.x() + d.y() * d.y();
+        double k = len2 > 0 ? QPointF::dotProduct(at - a.line.p1(), d) / len2 : 0;
+        k = std::clamp(k, 0.0, 1.0);
+        const QPointF c = a.line.p1() + d * k;
+        const double dist = std::hypot(at.x() - c.x(), at.y() - c.y());
+        if (dist < best_d) {
+            best_d = dist;
+            best = &a.flight;
+        }
+    }
+    if (best == nullptr) return {};
+    QString text = tr("%1 from node %2 to node %3, term %4")
+                       .arg(QString::fromLatin1(to_string(best->type)))
+                       .arg(best->from)
+                       .arg(best->to)
+                       .arg(best->term);
+    if (best->type == MsgType::Append || best->type == MsgType::AppendResp) {
+        text += tr(", index %1").arg(best->index);
+        if (best->entries > 0) text += tr(", %1 entries").arg(best->entries);
+    }
+    if (best->reject) text += tr(", rejected");
+    text += tr("\nsent at %1 ms").arg(best->sent_ms);
+    if (best->done_ms < 0) {
+        text += tr(", not delivered yet");
+    } else if (best->dropped) {
+        text += tr(", lost at %1 ms").arg(best->done_ms);
+    } else {
+        text += tr(", delivered at %1 ms (%2 ms in flight)")
+                    .arg(best->done_ms)
+                    .arg(best->done_ms - best->sent_ms);
+    }
+    return text;
+}
+
 void TimelineView::mousePressEvent(QMouseEvent* e) {
     if (e->button() == Qt::LeftButton) emit seekRequested(timeAt(e->position().x()));
 }
@@ -149,6 +199,7 @@ void TimelineView::paintEvent(QPaintEvent*) {
     const LabPalette& pal = LabPalette::instance();
     p.fillRect(rect(), pal.background());
     p.setRenderHint(QPainter::Antialiasing);
+    drawn_.clear();
     const std::vector<NodeId> ids = lanes();
     if (history_ == nullptr || ids.empty()) {
         p.setPen(pal.faint());
@@ -220,6 +271,7 @@ void TimelineView::paintEvent(QPaintEvent*) {
         }
         p.setPen(pen);
         p.drawLine(from, to);
+        drawn_.push_back({QLineF(from, to), *f});
         if (in_flight) continue;  // no arrow head until it arrives
         if (f->dropped) {
             p.setPen(QPen(pal.cut(), pal.lineWidth() * 1.5));

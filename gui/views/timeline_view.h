@@ -5,12 +5,14 @@
 // a click moves the playhead there. Filters hide nodes and message families.
 #pragma once
 
+#include <QLineF>
 #include <QSet>
 #include <QWidget>
 #include <map>
 #include <vector>
 
 #include "gui/model/event.h"
+#include "gui/model/history.h"
 
 namespace raftlab::gui {
 
@@ -35,10 +37,17 @@ class TimelineView : public QWidget {
     QSize sizeHint() const override { return {900, 240}; }
     QSize minimumSizeHint() const override { return {300, 120}; }
 
+    // What the arrow under `pos` was ("" if none), as the tooltip says it.
+    QString messageAt(const QPointF& pos) const;
+    // The arrows of the last paint (for tests): how many, and where.
+    int arrowCount() const { return static_cast<int>(drawn_.size()); }
+    QPointF arrowMidpoint(int i) const { return drawn_[i].line.center(); }
+
   signals:
     void seekRequested(std::int64_t t_ms);
 
   protected:
+    bool event(QEvent* e) override;  // tooltips: what an arrow was
     void paintEvent(QPaintEvent* e) override;
     void mousePressEvent(QMouseEvent* e) override;
     void wheelEvent(QWheelEvent* e) override;
@@ -57,6 +66,12 @@ class TimelineView : public QWidget {
     std::int64_t span_ms_ = 200;
     QSet<quint64> hidden_nodes_;
     QSet<int> hidden_families_;
+    // The arrows of the last paint, for tooltips.
+    struct DrawnArrow {
+        QLineF line;
+        Flight flight;  // a copy: the history may grow and move its flights
+    };
+    std::vector<DrawnArrow> drawn_;
 };
 
 }  // namespace raftlab::gui

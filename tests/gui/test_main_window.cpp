@@ -7,10 +7,12 @@
 #include <QElapsedTimer>
 #include <QProcess>
 #include <QRandomGenerator>
+#include <QRegularExpression>
 #include <QSlider>
 #include <QTableView>
 #include <QTemporaryFile>
 #include <QtTest>
+#include <ctime>
 
 #include "gui/app/main_window.h"
 #include "gui/models/event_list_model.h"
@@ -71,28 +73,40 @@ class TestMainWindow : public QObject {
     void scrubbingARealTraceDoesNotStall() {
         // Every view repaints for each playhead position, forward in 7 ms
         // steps (playing) and in random jumps (dragging the scrubber back).
-        // The goal is under 50 ms per frame; the bound here only catches a
-        // gross stall, because the test machine is shared.
+        // The goal is under 50 ms per frame. The machine is shared, so the
+        // bound is on the UI thread's own CPU time per frame (what our code
+        // costs); the wall time, which includes waiting for a core, is
+        // printed beside it.
         MainWindow w;
         w.show();
         w.openTrace(QStringLiteral(RAFTLAB_GUI_TEST_DATA "/sim_seed2_crashes.jsonl"));
         const History& h = w.session().history();
         QVERIFY(h.size() > 1000);
-        QElapsedTimer clock;
-        qint64 worst = 0;
+        auto thread_cpu_ms = [] {
+            timespec ts{};
+            clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+            return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
+        };
+        QElapsedTimer wall;
+        double worst_cpu = 0;
+        qint64 worst_wall = 0;
         auto frame = [&](std::int64_t t) {
-            clock.start();
+            wall.start();
+            const double cpu0 = thread_cpu_ms();
             w.session().seek(t);
             QCoreApplication::processEvents();
-            worst = std::max(worst, clock.elapsed());
+            worst_cpu = std::max(worst_cpu, thread_cpu_ms() - cpu0);
+            worst_wall = std::max(worst_wall, wall.elapsed());
         };
         for (std::int64_t t = h.start_ms(); t <= h.end_ms(); t += 7)
             frame(t);
         QRandomGenerator rng(42);
         for (int i = 0; i < 200; ++i)
             frame(h.start_ms() + rng.bounded(int(h.end_ms() - h.start_ms() + 1)));
-        qInfo("worst frame while scrubbing %zu events: %lld ms", h.size(), worst);
-        QVERIFY2(worst < 250, qPrintable(QStringLiteral("a frame took %1 ms").arg(worst)));
+        qInfo("worst frame while scrubbing %zu events: %.1f ms of UI-thread CPU, %lld ms wall",
+              h.size(), worst_cpu, worst_wall);
+        QVERIFY2(worst_cpu < 50,
+                 qPrintable(QStringLiteral("a frame cost %1 ms of CPU").arg(worst_cpu)));
     }
 
     void clusterViewDrawsWhatHappened() {
@@ -121,6 +135,26 @@ class TestMainWindow : public QObject {
         w.session().seek(800);
         QVERIFY(!view->linkItem(1, 2)->isCut());
         QVERIFY(!view->bannerWarns());
+    }
+
+    void timelineArrowsSayWhatTheyWere() {
+        MainWindow w;
+        w.show();
+        w.openTrace(kFixture);
+        w.session().seek(215);     // the first election and the first appends
+        w.timelineView()->grab();  // paint once
+        QVERIFY(w.timelineView()->arrowCount() > 5);
+        QStringList said;
+        for (int i = 0; i < w.timelineView()->arrowCount(); ++i) {
+            said << w.timelineView()->messageAt(w.timelineView()->arrowMidpoint(i));
+        }
+        QVERIFY(said.filter(QStringLiteral("Vote from node 1 to node 2, term 1")).size() == 1);
+        QVERIFY(
+            !said.filter(QRegularExpression(QStringLiteral("^Append from node 1 to node 3, term 1, "
+                                                           "index 0, 1 entries\\nsent at 190 ms, "
+                                                           "delivered at 196 ms")))
+                 .isEmpty());
+        QCOMPARE(w.timelineView()->messageAt(QPointF(1, 1)), QString());
     }
 
     void oneSelectedNodeAcrossViews() {
