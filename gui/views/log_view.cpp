@@ -241,15 +241,15 @@ void LogView::paintEvent(QPaintEvent*) {
                 if (it->second.match_index > 0 && visible(it->second.match_index)) {
                     const QRect r = cellRect(row, static_cast<qint64>(it->second.match_index) - 1);
                     p.drawLine(r.right() + 1, r.top() - 3, r.right() + 1, r.bottom() + 3);
-                    p.drawText(QPoint(r.right() - 9, base + 18), QStringLiteral("m"));
+                    p.drawText(QPoint(r.right() - 9, base + 11), QStringLiteral("m"));
                 }
                 if (visible(it->second.next_index) || Index(last) + 1 == it->second.next_index) {
                     const QRect r = cellRect(row, static_cast<qint64>(it->second.next_index) - 1);
                     const int x = r.left() + 3;
-                    p.drawLine(x, base + 12, x + 10, base + 12);
-                    p.drawLine(x, base + 12, x + 4, base + 8);
-                    p.drawLine(x, base + 12, x + 4, base + 16);
-                    p.drawText(QPoint(x + 12, base + 18), QStringLiteral("n"));
+                    p.drawLine(x, base + 7, x + 10, base + 7);
+                    p.drawLine(x, base + 7, x + 4, base + 3);
+                    p.drawLine(x, base + 7, x + 4, base + 11);
+                    p.drawText(QPoint(x + 12, base + 11), QStringLiteral("n"));
                 }
             }
         }
