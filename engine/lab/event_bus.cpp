@@ -34,24 +34,29 @@ bool Subscriber::wants(EventClass c) const {
     return false;
 }
 
-void Subscriber::offer(const pb::WatchEvent& event) {
+bool Subscriber::offer(pb::WatchEvent& event, bool take) {
     std::lock_guard lock(mu_);
-    if (closed_) return;
+    if (closed_) return false;
     if (size_ == capacity_) {
         // The watcher is slower than the node: lose the newest event, count it,
         // and owe the watcher a NodeState so it can resynchronise.
         ++dropped_pending_;
         ++dropped_total_;
         resync_ = true;
-        return;
+        return false;
     }
     pb::WatchEvent& slot = ring_[(head_ + size_) % capacity_];
-    slot = event;
+    if (take) {
+        slot.Swap(&event);
+    } else {
+        slot = event;
+    }
     if (dropped_pending_ != 0) {
         slot.set_dropped_before(dropped_pending_);
         dropped_pending_ = 0;
     }
     ++size_;
+    return !writing_;
 }
 
 bool Subscriber::take_resync() {
@@ -62,17 +67,19 @@ bool Subscriber::take_resync() {
 }
 
 void Subscriber::kick() {
+    bool more = false;
     {
         std::lock_guard lock(mu_);
         if (closed_ || writing_ || size_ == 0) return;
         current_.Swap(&ring_[head_]);
         head_ = (head_ + 1) % capacity_;
         --size_;
+        more = size_ != 0;
         writing_ = true;
     }
     // Outside the lock: gRPC may finish the write (and call written()) on
     // another thread before StartWrite returns.
-    write_(current_);
+    write_(current_, more);
 }
 
 void Subscriber::written(bool ok) {
@@ -125,11 +132,14 @@ void EventBus::publish(pb::WatchEvent& event, EventClass c) {
     if (!active()) return;
     std::lock_guard lock(mu_);
     stamp(event);
+    // Copies for all but the last interested watcher, which takes the event.
+    Subscriber* last = nullptr;
     for (auto& s : subs_) {
-        if (s->wants(c)) s->offer(event);
+        if (!s->wants(c)) continue;
+        if (last) last->offer(event);
+        last = s.get();
     }
-    kick_ = true;
-    cv_.notify_one();
+    if (last) last->offer(event, true);
 }
 
 std::shared_ptr<Subscriber> EventBus::attach(const pb::WatchRequest& request,
@@ -170,8 +180,9 @@ void EventBus::detach(const std::shared_ptr<Subscriber>& sub) {
 void EventBus::pump() {
     std::unique_lock lock(mu_);
     while (!stopping_) {
-        // Wake for new events, and at least every 20 ms for periodic states.
-        cv_.wait_for(lock, std::chrono::milliseconds(20), [&] { return kick_ || stopping_; });
+        // Wake every kPumpPeriod (or at once for a new watcher): cheaper for
+        // the raft loop than a wake-up per event, and it batches writes.
+        cv_.wait_for(lock, kPumpPeriod, [&] { return kick_ || stopping_; });
         if (stopping_) break;
         kick_ = false;
         auto subs = subs_;

@@ -8,10 +8,14 @@
 // even building an event.
 //
 // Events are handed to gRPC by a small pump thread, not by the raft loop, so
-// serialising a message for the wire never runs on the raft loop.
+// serialising a message for the wire never runs on the raft loop, and the
+// raft loop never wakes anyone: the pump looks every few milliseconds and a
+// busy stream keeps itself going, sending what queued up in one network
+// write. A watcher sees events at most kPumpPeriod late.
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -31,14 +35,19 @@ enum class EventClass : std::uint8_t { Always, Heartbeat, Message, Entries, Clie
 class Subscriber {
   public:
     // `write` hands one event to the stream; the subscriber calls it again
-    // only after written() reports the previous write finished.
-    using Write = std::function<void(const pb::WatchEvent&)>;
+    // only after written() reports the previous write finished. `more` says
+    // further events are already queued, so the stream may hold this one
+    // back and send several per network write (gRPC's buffer hint).
+    using Write = std::function<void(const pb::WatchEvent&, bool more)>;
     Subscriber(const pb::WatchRequest& request, std::size_t capacity, Write write);
 
     bool wants(EventClass c) const;
     // Queues a copy of `event` (raft loop side). Never blocks for long: one
-    // short lock, no IO.
-    void offer(const pb::WatchEvent& event);
+    // short lock, no IO. True when the stream is idle and needs a kick();
+    // otherwise the write in flight picks the event up when it finishes.
+    // `take`: the caller no longer needs `event`, so it is swapped in rather
+    // than copied (the common case of a single watcher).
+    bool offer(pb::WatchEvent& event, bool take = false);
     // Starts the next write if none is in flight (pump side and gRPC side).
     void kick();
     // The previous write finished; `ok` false means the stream is gone.
@@ -67,6 +76,8 @@ class Subscriber {
 
 class EventBus {
   public:
+    static constexpr std::chrono::milliseconds kPumpPeriod{5};
+
     // `state` builds a NodeState for new watchers, for resynchronisation after
     // a loss, and for periodic states. It is called on the pump thread.
     using StateSource = std::function<pb::NodeState()>;

@@ -16,7 +16,9 @@ constexpr std::int64_t kMs = 1'000'000;
 class WatchStream : public grpc::ServerWriteReactor<pb::WatchEvent> {
   public:
     WatchStream(EventBus& bus, const pb::WatchRequest& request) : bus_(bus) {
-        sub_ = bus_.attach(request, [this](const pb::WatchEvent& ev) { StartWrite(&ev); });
+        sub_ = bus_.attach(request, [this](const pb::WatchEvent& ev, bool more) {
+            StartWrite(&ev, more ? grpc::WriteOptions().set_buffer_hint() : grpc::WriteOptions());
+        });
     }
 
     void OnWriteDone(bool ok) override {
