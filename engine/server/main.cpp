@@ -48,14 +48,6 @@ int main(int argc, char** argv) {
         return 1;
     }
 
-    if (lab) {
-        // Issue 5 plugs the Lab service (watch, netem, clock) in here.
-        spdlog::warn(
-            "[Node {}] --lab given, but this build has no lab service yet; running as a "
-            "plain node",
-            node->id());
-    }
-
     int sig = 0;
     sigwait(&stop_signals, &sig);
     spdlog::info("[Node {}] received {}, stopping", node->id(),
