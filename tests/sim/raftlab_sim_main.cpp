@@ -70,6 +70,7 @@ int main(int argc, char** argv) {
 
     const auto started = std::chrono::steady_clock::now();
     std::uint64_t events = 0, committed = 0, leaders = 0, old_term_commits = 0, failures = 0;
+    sim::SimStats total;
     for (std::uint64_t s = seed; s < seed + seeds; ++s) {
         o.seed = s;
         const sim::RunResult r = sim::run_random(o);
@@ -77,6 +78,13 @@ int main(int argc, char** argv) {
         committed += r.committed;
         leaders += r.stats.leaders;
         old_term_commits += r.stats.old_term_commits;
+        total.reads_served += r.stats.reads_served;
+        total.writes_acked += r.stats.writes_acked;
+        total.snapshots_taken += r.stats.snapshots_taken;
+        total.snapshots_installed += r.stats.snapshots_installed;
+        total.crashes += r.stats.crashes;
+        total.config_changes += r.stats.config_changes;
+        total.transfers += r.stats.transfers;
         if (seeds == 1) {
             out << "seed " << s << ": profile " << r.profile << ", " << r.voters << " voters + "
                 << r.spares << " spares, " << r.stats.events << " events, " << r.stats.leaders
@@ -96,6 +104,11 @@ int main(int argc, char** argv) {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     out << seeds << " seed(s) x " << steps << " steps, " << failures << " failed: " << events
         << " events, " << leaders << " leaders, " << committed << " entries committed, "
-        << old_term_commits << " old-term commits, " << secs << " s\n";
+        << old_term_commits << " old-term commits, " << secs << " s\n"
+        << "  exercised: " << total.writes_acked << " writes acked, " << total.reads_served
+        << " ReadIndex reads served, " << total.snapshots_taken << " snapshots taken, "
+        << total.snapshots_installed << " installed from a leader, " << total.crashes
+        << " crashes, " << total.config_changes << " membership changes, " << total.transfers
+        << " leader transfers\n";
     return failures == 0 ? 0 : 1;
 }
