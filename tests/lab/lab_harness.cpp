@@ -89,6 +89,15 @@ std::string LabCluster::set_clock(std::uint64_t id, double rate) {
     return explain(lab(id).SetClock(&ctx, req, &reply), reply);
 }
 
+std::string LabCluster::set_disk_delay(std::uint64_t id, std::uint32_t ms) {
+    pb::SetDiskDelayRequest req;
+    req.set_delay_ms(ms);
+    grpc::ClientContext ctx;
+    deadline(ctx);
+    pb::LabReply reply;
+    return explain(lab(id).SetDiskDelay(&ctx, req, &reply), reply);
+}
+
 std::vector<pb::LogEntryMeta> LabCluster::read_log(std::uint64_t id, pb::ReadLogResponse* head) {
     std::vector<pb::LogEntryMeta> out;
     std::uint64_t from = 0;

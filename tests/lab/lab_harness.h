@@ -30,6 +30,7 @@ class LabCluster {
     std::string clear_faults(std::uint64_t id);
     std::string clear_all();
     std::string set_clock(std::uint64_t id, double rate);
+    std::string set_disk_delay(std::uint64_t id, std::uint32_t ms);
 
     // The node's whole log, page by page (bounded: 100000 entries).
     std::vector<pb::LogEntryMeta> read_log(std::uint64_t id, pb::ReadLogResponse* head = nullptr);

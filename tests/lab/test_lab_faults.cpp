@@ -51,6 +51,7 @@ class TestLabFaults : public QObject {
     void partitioned_leader_steps_down_and_logs_converge();
     void frozen_cluster_holds_no_election_and_writes_wait();
     void loss_on_one_follower_still_commits_through_the_other();
+    void disk_delay_slows_commits();
     void watch_starts_with_state_then_streams_events();
     void lab_refuses_a_non_loopback_listen_address();
 };
@@ -236,6 +237,28 @@ void TestLabFaults::loss_on_one_follower_still_commits_through_the_other() {
     // The lossy follower catches up too once the loss is gone.
     QCOMPARE(lc.clear_all(), std::string());
     QVERIFY(wait_until([&] { return lc.commit_index(lossy) >= last; }, 5s));
+}
+
+void TestLabFaults::disk_delay_slows_commits() {
+    LabCluster lc(kSlowElections);
+    QVERIFY(lc.start_all());
+    auto leader = lc.cluster().wait_leader(15s);
+    QVERIFY(leader);
+    auto client = lc.cluster().client_for(*leader, 10s);
+    QVERIFY(client->put("warm", "up").error.ok());
+    const double base = median_put_ms(*client, 10, "base/");
+    // Both followers get a slow disk: a follower acknowledges only after its
+    // sync, so every commit waits for one slow sync.
+    for (auto f : others(lc.cluster().ids(), *leader))
+        QCOMPARE(lc.set_disk_delay(f, 100), std::string());
+    const double slow = median_put_ms(*client, 8, "slow/");
+    QCOMPARE(lc.clear_all(), std::string());
+    const double after = median_put_ms(*client, 10, "after/");
+    qInfo("commit latency p50: %.1f ms, %.1f ms with 100 ms per follower sync, %.1f ms after", base,
+          slow, after);
+    QVERIFY(base >= 0 && slow >= 0 && after >= 0);
+    QVERIFY2(slow - base >= 95.0, qPrintable(QString("rose by only %1 ms").arg(slow - base)));
+    QVERIFY(after < base + 50.0);
 }
 
 void TestLabFaults::watch_starts_with_state_then_streams_events() {
