@@ -85,7 +85,8 @@ std::string LabClient::set_disk_delay(std::uint32_t ms) {
     return reply.error().code() == pb::OK ? std::string() : reply.error().message();
 }
 
-std::string LabClient::read_log(std::vector<pb::LogEntryMeta>& out, std::uint64_t max_entries) {
+std::string LabClient::read_log(std::vector<pb::LogEntryMeta>& out, LogBounds& bounds,
+                                std::uint64_t max_entries) {
     out.clear();
     std::uint64_t from = 1;
     // Bounded: one page per call, at most max_entries in all.
@@ -98,6 +99,13 @@ std::string LabClient::read_log(std::vector<pb::LogEntryMeta>& out, std::uint64_
         auto st = stub_->ReadLog(&ctx, req, &resp);
         if (!st.ok()) return explain(st, "ReadLog");
         if (resp.error().code() != pb::OK) return resp.error().message();
+        if (page == 0) {
+            bounds.first_index = resp.first_index();
+            bounds.last_index = resp.last_index();
+            bounds.commit_index = resp.commit_index();
+            bounds.snapshot_index = resp.snapshot_index();
+            bounds.snapshot_term = resp.snapshot_term();
+        }
         for (const auto& e : resp.entries())
             out.push_back(e);
         if (!resp.more() || resp.entries().empty()) return {};

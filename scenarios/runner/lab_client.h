@@ -24,8 +24,14 @@ class LabClient {
     std::string set_clock(double rate);
     std::string step_clock(std::uint64_t ms);
     std::string set_disk_delay(std::uint32_t ms);
-    // Every entry's metadata, page by page (bounded: at most `max_entries`).
-    std::string read_log(std::vector<pb::LogEntryMeta>& out, std::uint64_t max_entries = 100000);
+    struct LogBounds {
+        std::uint64_t first_index = 0, last_index = 0, commit_index = 0;
+        std::uint64_t snapshot_index = 0, snapshot_term = 0;
+    };
+    // Every entry's metadata, page by page (bounded: at most `max_entries`),
+    // and the log's bounds (entries before first_index are in the snapshot).
+    std::string read_log(std::vector<pb::LogEntryMeta>& out, LogBounds& bounds,
+                         std::uint64_t max_entries = 100000);
     // "" if the service answers at all (ClearFaults is the cheapest probe
     // that changes nothing in a fault-free run).
     std::string probe();

@@ -194,7 +194,9 @@ void Runner::update_quorum() {
 }
 
 std::string Runner::lab_call(NodeId id, const std::function<std::string(LabClient&)>& call) {
-    LabClient lab(id, supervisor_->node(id).lab_address);
+    // raftlab-node --lab serves the Lab service on its listen_address, next
+    // to KV and Cluster (engine/server/node.cpp), not on [lab] address.
+    LabClient lab(id, supervisor_->node(id).address);
     std::string error = call(lab);
     if (error.find("has no Lab service") != std::string::npos) lab_missing_ = true;
     return error;

@@ -218,41 +218,56 @@ Runner::Check Runner::check_lost_writes(std::uint64_t timeout_ms) {
 }
 
 Runner::Check Runner::check_logs_converged() {
-    // Log Matching and convergence by entry hashes (ReadLog): every live
-    // node's log must equal the leader's on their common committed prefix.
-    std::map<NodeId, std::vector<pb::LogEntryMeta>> logs;
+    // Log Matching and convergence by entry hashes (ReadLog): every running
+    // node ends at the same index, and wherever two logs both still hold an
+    // index (not compacted into a snapshot) they hold the same entry.
+    struct Log {
+        std::vector<pb::LogEntryMeta> entries;
+        LabClient::LogBounds bounds;
+    };
+    std::map<NodeId, Log> logs;
     for (auto id : supervisor_->ids()) {
         if (supervisor_->state(id) != ProcessState::Running) continue;
-        std::string e = lab_call(id, [&](LabClient& l) { return l.read_log(logs[id]); });
+        Log& log = logs[id];
+        std::string e =
+            lab_call(id, [&](LabClient& l) { return l.read_log(log.entries, log.bounds); });
         if (!e.empty()) return {false, e};
     }
-    if (logs.size() < 2) return {true, "fewer than two live nodes"};
-    const auto& [first_id, first] = *logs.begin();
-    std::map<std::uint64_t, std::uint64_t> reference;  // index -> hash
-    std::map<std::uint64_t, std::uint64_t> last_index;
+    if (logs.size() < 2) return {true, "fewer than two running nodes"};
+    const NodeId first_id = logs.begin()->first;
+    const Log& reference = logs.begin()->second;
+    std::map<std::uint64_t, std::uint64_t> hashes;  // index -> hash, from the first node
+    for (const auto& e : reference.entries)
+        hashes[e.index()] = e.hash();
+    std::size_t compared = 0;
     for (const auto& [id, log] : logs) {
-        last_index[id] = log.empty() ? 0 : log.back().index();
-    }
-    for (const auto& e : first)
-        reference[e.index()] = e.hash();
-    for (const auto& [id, log] : logs) {
-        if (last_index[id] != last_index[first_id]) {
-            return {false, "node " + std::to_string(id) + " ends at index " +
-                               std::to_string(last_index[id]) + ", node " +
-                               std::to_string(first_id) + " at " +
-                               std::to_string(last_index[first_id])};
+        if (log.bounds.last_index != reference.bounds.last_index) {
+            return {false, "node " + std::to_string(id) + "'s log ends at index " +
+                               std::to_string(log.bounds.last_index) + ", node " +
+                               std::to_string(first_id) + "'s at " +
+                               std::to_string(reference.bounds.last_index)};
         }
-        for (const auto& e : log) {
-            auto it = reference.find(e.index());
-            if (it != reference.end() && it->second != e.hash()) {
+        for (const auto& e : log.entries) {
+            auto it = hashes.find(e.index());
+            if (it == hashes.end()) continue;
+            ++compared;
+            if (it->second != e.hash()) {
                 return {false, "nodes " + std::to_string(first_id) + " and " + std::to_string(id) +
                                    " hold different entries at index " + std::to_string(e.index()) +
                                    " (Log Matching violated, or not converged yet)"};
             }
         }
     }
-    return {true, std::to_string(logs.size()) + " logs identical up to index " +
-                      std::to_string(last_index[first_id])};
+    std::string snapshots;
+    for (const auto& [id, log] : logs) {
+        if (log.bounds.snapshot_index) {
+            snapshots += (snapshots.empty() ? "; snapshots at " : ", ") + std::string("node ") +
+                         std::to_string(id) + ": " + std::to_string(log.bounds.snapshot_index);
+        }
+    }
+    return {true, std::to_string(logs.size()) + " logs end at index " +
+                      std::to_string(reference.bounds.last_index) + ", " +
+                      std::to_string(compared) + " overlapping entries match by hash" + snapshots};
 }
 
 }  // namespace raftlab::scenario

@@ -385,7 +385,8 @@ std::string Runner::client_step(const Step& step) {
                            ? "put " + step.key + " = \"" + *step.value + "\"" + via
                            : "get " + step.key + " (" + step.consistency + ")" + via;
     if (!a.ok) {
-        monitor_->say(what + ": refused by node " + std::to_string(a.node) + " (" + a.error + ")");
+        monitor_->say(what + ": not acknowledged by node " + std::to_string(a.node) + " (" +
+                      a.error + ")");
         if (step.must_fail || step.may_fail) return {};
         return what + " failed: " + a.error +
                " (add may_fail = true if a refusal is acceptable here)";
