@@ -2,10 +2,15 @@
 // and stays quiet on a good one. The bug-switch tests show the same for a
 // broken core; these cover the invariants no switch reaches (Leader
 // Append-Only, linearizable reads) and pin down each message.
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QTest>
+#include <set>
+#include <sstream>
 
 #include "tests/sim/sim_checker.h"
 #include "tests/sim/sim_kv.h"
+#include "tests/sim/sim_random_run.h"
 
 using namespace raftlab;
 using core::Entry;
@@ -54,6 +59,7 @@ class TstSimChecker : public QObject {
     void linearizable_read_stale_value();
     void linearizable_read_low_index();
     void linearizable_read_good();
+    void trace_is_json_lines_in_the_documented_schema();
 };
 
 void TstSimChecker::election_safety() {
@@ -148,6 +154,53 @@ void TstSimChecker::linearizable_read_good() {
     QVERIFY2(!c.failed(), c.failed() ? c.violations().front().detail.c_str() : "");
     c.on_read(5, 2, "k", c.read_baseline("k"), 1, std::string("never-written"));
     QCOMPARE(first(c), QStringLiteral("Linearizable Read"));
+}
+
+// The lab replays simulator traces: every line must be one JSON object with
+// the common fields and a kind documented in docs/testing.md, in time order.
+void TstSimChecker::trace_is_json_lines_in_the_documented_schema() {
+    const std::set<QString> kinds{"run",     "role",     "send",      "recv",        "drop",
+                                  "persist", "apply",    "snapshot",  "note",        "fault",
+                                  "config",  "transfer", "op_invoke", "op_complete", "violation"};
+    for (const char* bugs : {"", "double_vote"}) {
+        std::ostringstream out;
+        sim::RunOptions o;
+        o.seed = 1;
+        o.steps = 300;
+        if (*bugs) sim::set_bug(o.bugs, bugs);
+        o.trace = &out;
+        sim::run_random(o);
+        std::istringstream in(out.str());
+        std::int64_t last_t = 0;
+        int lines = 0;
+        std::set<QString> seen;
+        for (std::string line; std::getline(in, line); ++lines) {
+            QJsonParseError err;
+            const auto doc = QJsonDocument::fromJson(QByteArray::fromStdString(line), &err);
+            QVERIFY2(doc.isObject(),
+                     qPrintable(QStringLiteral("line %1 is not a JSON object (%2): %3")
+                                    .arg(lines + 1)
+                                    .arg(err.errorString(), QString::fromStdString(line))));
+            const QJsonObject obj = doc.object();
+            const QString kind = obj.value("kind").toString();
+            QVERIFY2(kinds.count(kind), qPrintable("undocumented kind: " + kind));
+            seen.insert(kind);
+            QVERIFY(obj.value("t").isDouble() && obj.value("t_ns").isDouble() &&
+                    obj.value("node").isDouble());
+            const auto t = static_cast<std::int64_t>(obj.value("t").toDouble());
+            QCOMPARE(static_cast<std::int64_t>(obj.value("t_ns").toDouble()), t * 1000000);
+            if (kind != "violation") {  // the verdict carries the time it happened
+                QVERIFY2(t >= last_t, qPrintable(QString::fromStdString(line)));
+                last_t = t;
+            }
+        }
+        QVERIFY(lines > 1000);
+        for (const char* k : {"run", "role", "send", "recv", "persist", "apply", "op_invoke",
+                              "op_complete", "fault"}) {
+            QVERIFY2(seen.count(k), k);
+        }
+        QCOMPARE(seen.count("violation"), std::size_t{*bugs ? 1u : 0u});
+    }
 }
 
 QTEST_APPLESS_MAIN(TstSimChecker)
