@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 BUILD_DIR=${BUILD_DIR:-build}
 
 PACKAGES=(
-  build-essential cmake ninja-build pkg-config git
+  build-essential cmake ninja-build pkg-config git ccache
   qt6-base-dev qt6-charts-dev qt6-svg-dev libgl1-mesa-dev
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   librocksdb-dev libtomlplusplus-dev libcli11-dev libspdlog-dev
@@ -35,7 +35,11 @@ deps() {
 
 build() {
   deps
-  cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+  # ccache makes rebuilds in any clone of the repo cheap: paths are hashed
+  # relative to the clone, so a second checkout reuses the first one's objects.
+  export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=true
+  cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DCMAKE_CXX_COMPILER_LAUNCHER=ccache
   cmake --build "$BUILD_DIR" -j "$(nproc)"
 }
 
