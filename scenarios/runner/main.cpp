@@ -79,6 +79,9 @@ int main(int argc, char** argv) {
     run->add_flag("--keep", options.keep, "keep the run directory (configs, data, node logs)");
     run->add_option("--run-dir", run_dir, "use this run directory instead of a fresh /tmp one");
     run->add_option("--node-bin", node_bin, "raftlab-node to run (default: next to this program)");
+    run->add_option("--observer", options.observer,
+                    "watch (Lab.Watch streams, the default) or poll (Cluster.Status)")
+        ->check(CLI::IsMember({"watch", "poll"}));
     auto* check = app.add_subcommand("check", "re-verify a recorded trace offline");
     std::string trace_in;
     check->add_option("TRACE", trace_in, "trace .jsonl")->required();

@@ -102,7 +102,8 @@ void Monitor::on_view(const NodeView& now, const NodeView& before) {
                 r.insert("to", role_name(now.role));
                 r.insert("term", static_cast<qint64>(now.term));
                 r.insert("leader", static_cast<qint64>(now.leader));
-                r.insert("reason", "observed by Cluster.Status polling");
+                r.insert("reason",
+                         QString::fromStdString(now.reason.empty() ? "observed" : now.reason));
                 trace_.record(r);
                 const std::string follows = now.role != kLeader && now.leader
                                                 ? ", follows " + std::to_string(now.leader)

@@ -18,6 +18,10 @@
 #include <thread>
 #include <vector>
 
+namespace grpc {
+class Channel;
+}
+
 namespace raftlab::scenario {
 
 using NodeId = std::uint64_t;
@@ -48,7 +52,13 @@ struct NodeView {
     std::vector<NodeId> voters;    // sorted
     std::vector<NodeId> learners;  // sorted
     std::string error;             // why it was not reachable
+    std::string reason;            // why the role last changed, when the node said so
 };
+
+// One Cluster.Status poll of `address` as a NodeView (reachable = false
+// with the error if it did not answer within `deadline_ms`). Shared by the
+// poller and by the Watch observer's fallback for nodes without --lab.
+NodeView poll_status(NodeId id, const std::shared_ptr<grpc::Channel>& channel, int deadline_ms);
 
 class Observer {
   public:
@@ -92,6 +102,41 @@ class StatusPoller : public Observer {
     Handler handler_;
     std::map<NodeId, NodeView> views_;
     std::map<NodeId, std::unique_ptr<Target>> targets_;
+};
+
+// The Lab.Watch observer (issue 5): one stream per node asking for a
+// NodeState every `state_interval_ms` plus role changes, reconnecting after
+// a node restarts. A node whose stream goes silent for `silence_ms` (paused,
+// hung) is reported unreachable. A node without the Lab service is polled
+// with Cluster.Status instead, so the runner works either way.
+class WatchObserver : public Observer {
+  public:
+    explicit WatchObserver(int state_interval_ms = 50, int silence_ms = 300);
+    ~WatchObserver() override;
+
+    void on_change(Handler handler) override;
+    void watch(NodeId id, const std::string& address) override;
+    void forget(NodeId id) override;
+    std::map<NodeId, NodeView> views() const override;
+    void stop() override;
+    std::string how() const override;
+
+  private:
+    struct Stream;
+    void stream_loop(Stream* stream);
+    void silence_loop();
+    void publish(const NodeView& view);
+
+    int state_interval_ms_;
+    int silence_ms_;
+    mutable std::mutex mu_;
+    std::mutex handler_mu_;
+    Handler handler_;
+    std::map<NodeId, NodeView> views_;
+    std::map<NodeId, std::unique_ptr<Stream>> streams_;
+    std::atomic<bool> stopping_{false};
+    std::atomic<int> polled_fallbacks_{0};
+    std::thread silence_thread_;
 };
 
 }  // namespace raftlab::scenario

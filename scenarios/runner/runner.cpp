@@ -78,7 +78,11 @@ Runner::Runner(Scenario scenario, RunOptions options, std::ostream& out)
         supervisor_->plan(i, false);
     for (auto id : scenario_.cluster.learners)
         supervisor_->plan(id, true);
-    observer_ = std::make_unique<StatusPoller>();
+    if (options_.observer == "poll") {
+        observer_ = std::make_unique<StatusPoller>();
+    } else {
+        observer_ = std::make_unique<WatchObserver>();
+    }
     observer_->on_change(
         [this](const NodeView& now, const NodeView& before) { monitor_->on_view(now, before); });
     recorder_ = std::make_unique<HistoryRecorder>(*trace_);
@@ -102,6 +106,25 @@ void Runner::fault(const std::string& what, NodeId node, const std::string& deta
     if (node) o.insert("node", static_cast<qint64>(node));
     if (!detail.empty()) o.insert("detail", QString::fromStdString(detail));
     trace_->record(o);
+}
+
+void Runner::check_crashes() {
+    for (auto it = expected_running_.begin(); it != expected_running_.end();) {
+        const NodeId id = *it;
+        if (supervisor_->state(id) != ProcessState::Exited) {
+            ++it;
+            continue;
+        }
+        it = expected_running_.erase(it);
+        Violation v;
+        v.checker = "crash";
+        v.t_ns = mono_ns();
+        v.text = "node " + std::to_string(id) + " exited on its own (exit code " +
+                 std::to_string(supervisor_->exit_code(id)) + "); its last lines:\n" +
+                 supervisor_->log_tail(id, 4);
+        monitor_->violation(v);
+        fault("crash", id, "exit code " + std::to_string(supervisor_->exit_code(id)));
+    }
 }
 
 void Runner::start_observing(NodeId id) {
@@ -247,6 +270,7 @@ int Runner::run() {
         trace_->record(o);
 
         std::string error = execute(step);
+        check_crashes();
         update_quorum();
         monitor_->tick();
         if (!speed_applied && step.action == "start") {

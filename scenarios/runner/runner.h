@@ -37,6 +37,9 @@ struct RunOptions {
     bool keep = false;   // keep the run directory (configs, data, logs)
     std::filesystem::path node_bin;
     std::filesystem::path run_dir;  // empty: a fresh directory under /tmp
+    // "watch": Lab.Watch streams (nodes without --lab are polled instead);
+    // "poll": Cluster.Status every 50 ms.
+    std::string observer = "watch";
 };
 
 class Runner {
@@ -87,6 +90,9 @@ class Runner {
                            std::uint64_t timeout_ms);
     void fault(const std::string& what, NodeId node, const std::string& detail = {});
     void update_quorum();
+    // A node the runner did not kill or stop has exited: a crash, reported
+    // once per exit as a violation with the node's last log lines.
+    void check_crashes();
     void start_observing(NodeId id);
     std::string first_lab_problem();
     void print_summary(bool passed);
@@ -104,7 +110,8 @@ class Runner {
     std::unique_ptr<HistoryRecorder> recorder_;
     std::unique_ptr<Workload> workload_;
     std::map<std::string, NodeId> names_;
-    std::set<NodeId> partitioned_;  // nodes with cut links
+    std::set<NodeId> partitioned_;       // nodes with cut links
+    std::set<NodeId> expected_running_;  // started and not killed or stopped by a step
     bool clock_altered_ = false;
     std::int64_t last_fault_ns_ = 0;
     std::uint64_t workload_runs_ = 0;

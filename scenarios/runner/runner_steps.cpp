@@ -82,13 +82,16 @@ std::string Runner::process_step(const Step& step) {
             if (a == "join" && !supervisor_->planned(id)) supervisor_->plan(id, true);
             std::string e = supervisor_->start(id);
             if (!e.empty()) return e;
+            expected_running_.insert(id);
             start_observing(id);
             fault(a, id);
         } else if (a == "kill") {
+            expected_running_.erase(id);
             supervisor_->kill9(id);
             partitioned_.erase(id);
             fault("kill", id, "SIGKILL");
         } else if (a == "stop") {
+            expected_running_.erase(id);
             int code = supervisor_->stop(id);
             partitioned_.erase(id);
             fault("stop", id, "SIGTERM, exit code " + std::to_string(code));
@@ -107,11 +110,13 @@ std::string Runner::process_step(const Step& step) {
             supervisor_->resume(id);
             fault("resume", id, "SIGCONT");
         } else if (a == "restart") {
+            expected_running_.erase(id);
             supervisor_->stop(id);
             partitioned_.erase(id);
             if (step.wipe) supervisor_->wipe(id);
             std::string e = supervisor_->start(id);
             if (!e.empty()) return e;
+            expected_running_.insert(id);
             start_observing(id);
             fault("restart", id, step.wipe ? "empty data dir" : "");
         }
@@ -457,6 +462,7 @@ std::string Runner::wait_step(const Step& step) {
         for (;;) {
             c = evaluate(step.condition, step);
             if (c.held || Clock::now() >= deadline) break;
+            check_crashes();
             update_quorum();
             monitor_->tick();
             std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -527,7 +533,12 @@ std::string Runner::nemesis_step(const Step& step) {
             s.clock_rate = 1.0;
             if (e.empty()) e = clock_or_disk_step(s);
         }
+        check_crashes();
         update_quorum();
+        if (!monitor_->violations().empty()) {
+            return "nemesis round " + std::to_string(rounds) + " (" + f +
+                   "): a checker fired (see above); stopping the nemesis";
+        }
         if (!e.empty()) return "nemesis round " + std::to_string(rounds) + " (" + f + "): " + e;
         // Let the cluster recover before the next fault (bounded wait).
         wait_until([&] { return current_leader().has_value(); }, 5000);

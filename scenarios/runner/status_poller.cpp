@@ -43,6 +43,38 @@ bool differs(const NodeView& a, const NodeView& b) {
 
 }  // namespace
 
+NodeView poll_status(NodeId id, const std::shared_ptr<grpc::Channel>& channel, int deadline_ms) {
+    auto stub = pb::Cluster::NewStub(channel);
+    grpc::ClientContext ctx;
+    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(deadline_ms));
+    pb::StatusRequest req;
+    pb::StatusResponse resp;
+    grpc::Status st = stub->Status(&ctx, req, &resp);
+    NodeView v;
+    v.id = id;
+    v.t_ns = mono_ns();
+    if (!st.ok()) {
+        v.error = st.error_message();
+        return v;
+    }
+    v.reachable = true;
+    v.role = resp.role();
+    v.term = resp.term();
+    v.vote = resp.vote();
+    v.leader = resp.leader_id();
+    v.commit_index = resp.commit_index();
+    v.applied_index = resp.applied_index();
+    v.first_index = resp.first_index();
+    v.last_index = resp.last_index();
+    v.snapshot_index = resp.snapshot_index();
+    for (const auto& m : resp.membership().members()) {
+        (m.voter() ? v.voters : v.learners).push_back(m.id());
+    }
+    std::sort(v.voters.begin(), v.voters.end());
+    std::sort(v.learners.begin(), v.learners.end());
+    return v;
+}
+
 StatusPoller::StatusPoller(int interval_ms, int rpc_deadline_ms)
     : interval_ms_(interval_ms), rpc_deadline_ms_(rpc_deadline_ms) {}
 
@@ -135,7 +167,6 @@ void StatusPoller::publish(const NodeView& view) {
 
 void StatusPoller::poll_loop(Target* target) {
     auto channel = lab_channel(target->address);
-    auto stub = pb::Cluster::NewStub(channel);
     auto next = std::chrono::steady_clock::now();
     while (!target->stop) {
         // A connect is only driven while some thread polls for it; a 200 ms
@@ -146,34 +177,7 @@ void StatusPoller::poll_loop(Target* target) {
             channel->WaitForConnected(std::chrono::system_clock::now() +
                                       std::chrono::milliseconds(500));
         }
-        grpc::ClientContext ctx;
-        ctx.set_deadline(std::chrono::system_clock::now() +
-                         std::chrono::milliseconds(rpc_deadline_ms_));
-        pb::StatusRequest req;
-        pb::StatusResponse resp;
-        grpc::Status st = stub->Status(&ctx, req, &resp);
-        NodeView v;
-        v.id = target->id;
-        v.t_ns = mono_ns();
-        if (st.ok()) {
-            v.reachable = true;
-            v.role = resp.role();
-            v.term = resp.term();
-            v.vote = resp.vote();
-            v.leader = resp.leader_id();
-            v.commit_index = resp.commit_index();
-            v.applied_index = resp.applied_index();
-            v.first_index = resp.first_index();
-            v.last_index = resp.last_index();
-            v.snapshot_index = resp.snapshot_index();
-            for (const auto& m : resp.membership().members()) {
-                (m.voter() ? v.voters : v.learners).push_back(m.id());
-            }
-            std::sort(v.voters.begin(), v.voters.end());
-            std::sort(v.learners.begin(), v.learners.end());
-        } else {
-            v.error = st.error_message();
-        }
+        NodeView v = poll_status(target->id, channel, rpc_deadline_ms_);
         if (target->stop) break;
         publish(v);
         next += std::chrono::milliseconds(interval_ms_);
