@@ -71,9 +71,20 @@ void Subscriber::kick() {
     {
         std::lock_guard lock(mu_);
         if (closed_ || writing_ || size_ == 0) return;
-        current_.Swap(&ring_[head_]);
-        head_ = (head_ + 1) % capacity_;
-        --size_;
+        const std::size_t max_batch = request_.max_batch();
+        if (max_batch > 1 && size_ > 1) {
+            // A backlog: send it in as few stream messages as allowed.
+            current_.Clear();
+            for (std::size_t n = 0; n < max_batch && size_ != 0; ++n) {
+                current_.add_batch()->Swap(&ring_[head_]);
+                head_ = (head_ + 1) % capacity_;
+                --size_;
+            }
+        } else {
+            current_.Swap(&ring_[head_]);
+            head_ = (head_ + 1) % capacity_;
+            --size_;
+        }
         more = size_ != 0;
         writing_ = true;
     }

@@ -5,6 +5,7 @@
 // phase, the throughput ratio and the streams' dropped-event counts.
 // A program for the figures, not a test.
 //   raftlab-watch-bench [--clients N] [--seconds S per phase] [--rounds R]
+//                       [--max-batch B (WatchRequest.max_batch; 0 = one event per message)]
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
@@ -45,19 +46,26 @@ struct Watcher {
     std::thread thread;
     std::atomic<std::uint64_t> events{0}, dropped{0};
 
-    Watcher(pb::Lab::Stub& lab) {
+    Watcher(pb::Lab::Stub& lab, std::uint32_t max_batch) {
         pb::WatchRequest req;
         req.set_include_heartbeats(true);
         req.set_include_messages(true);
         req.set_include_entries(true);
         req.set_include_client(true);
         req.set_state_interval_ms(100);
+        req.set_max_batch(max_batch);
         reader = lab.Watch(&ctx, req);
         thread = std::thread([this] {
             pb::WatchEvent ev;
             while (reader->Read(&ev)) {
-                ++events;
-                dropped += ev.dropped_before();
+                if (ev.batch_size() == 0) {
+                    ++events;
+                    dropped += ev.dropped_before();
+                }
+                for (const auto& e : ev.batch()) {
+                    ++events;
+                    dropped += e.dropped_before();
+                }
             }
         });
     }
@@ -70,12 +78,14 @@ struct Watcher {
 }  // namespace
 
 int main(int argc, char** argv) {
-    int clients = 64, seconds = 5, rounds = 2;
+    int clients = 64, seconds = 5, rounds = 2, max_batch = 256;
     for (int a = 1; a + 1 < argc; a += 2) {
         if (!std::strcmp(argv[a], "--clients"))
             clients = std::clamp(std::atoi(argv[a + 1]), 1, 2000);
         if (!std::strcmp(argv[a], "--seconds"))
             seconds = std::clamp(std::atoi(argv[a + 1]), 1, 600);
+        if (!std::strcmp(argv[a], "--max-batch"))
+            max_batch = std::clamp(std::atoi(argv[a + 1]), 0, 4096);
         if (!std::strcmp(argv[a], "--rounds")) rounds = std::clamp(std::atoi(argv[a + 1]), 1, 20);
     }
     LabCluster lc;
@@ -90,7 +100,7 @@ int main(int argc, char** argv) {
         std::printf("round %d without watcher: %.0f writes/s\n", r + 1, a);
         std::vector<std::unique_ptr<Watcher>> watchers;
         for (auto id : lc.cluster().ids())
-            watchers.push_back(std::make_unique<Watcher>(lc.lab(id)));
+            watchers.push_back(std::make_unique<Watcher>(lc.lab(id), max_batch));
         const double b =
             write_phase(lc.cluster(), clients, seconds, "on" + std::to_string(r) + "/");
         std::uint64_t e = 0, d = 0;
@@ -109,9 +119,11 @@ int main(int argc, char** argv) {
         dropped += d;
     }
     std::printf(
-        "%d clients, %d x %d s per phase: %.0f writes/s without, %.0f with watchers: ratio %.3f "
+        "%d clients, max_batch %d, %d x %d s per phase: %.0f writes/s without, %.0f with watchers: "
+        "ratio %.3f "
         "(cost %.1f%%), %llu events, %llu dropped by the streams\n",
-        clients, rounds, seconds, off / rounds, on / rounds, on / off, 100.0 * (1 - on / off),
-        static_cast<unsigned long long>(events), static_cast<unsigned long long>(dropped));
+        clients, max_batch, rounds, seconds, off / rounds, on / rounds, on / off,
+        100.0 * (1 - on / off), static_cast<unsigned long long>(events),
+        static_cast<unsigned long long>(dropped));
     return 0;
 }
