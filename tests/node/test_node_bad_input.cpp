@@ -52,6 +52,24 @@ class TestNodeBadInput : public QObject {
         QVERIFY(!QDir(dir.path() + "/db/node1").exists());
     }
 
+    void malformed_config_is_one_clear_line() {
+        QTemporaryDir dir;
+        std::string cfg = dir.path().toStdString() + "/broken.toml";
+        {
+            std::ofstream out(cfg);
+            out << "[cluster]\nnode_id = 1\nlisten_address = \"127.0.0.1:1\"\n"
+                   "initial_cluster = [ { id = 1, address = \"127.0.0.1:1\", role = 7, "
+                   "status = 2 } ]\n";
+        }
+        NodeProcess node(cfg, dir.path().toStdString() + "/n.log", dir.path().toStdString());
+        QVERIFY(node.start());
+        QCOMPARE(node.wait_exit(10s), 1);
+        // File, field and the fix, on one line.
+        QVERIFY2(node.log_contains("broken.toml") && node.log_contains("role") &&
+                     node.log_contains("3=Learner"),
+                 node.log().c_str());
+    }
+
     void data_dir_of_another_cluster_is_refused() {
         ClusterOptions options;
         options.nodes = 1;
