@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -64,6 +65,10 @@ bool NodeProcess::start(const std::vector<std::string>& extra_args) {
     pid_t pid = ::fork();
     if (pid < 0) return false;
     if (pid == 0) {
+        // No node outlives a crashed test. (Linux sends this when the thread
+        // that forked exits, so start nodes from a thread that lives as long
+        // as they should: the test's main thread.)
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (::chdir(work_dir_.c_str()) != 0) ::_exit(126);
         int fd = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
         if (fd < 0) ::_exit(126);

@@ -30,7 +30,8 @@ int free_port();
 // Directory holding raftlab-node, raftlab-ctl and the other binaries.
 std::string bin_dir();
 
-// One raftlab-node process. Output goes to <dir>/node<id>.log.
+// One raftlab-node process; its stdout and stderr go to the log file. It is
+// killed if the process that started it dies.
 class NodeProcess {
   public:
     NodeProcess(std::string config_path, std::string log_path, std::string work_dir);
