@@ -159,6 +159,7 @@ void Node::Impl::maybe_snapshot() {
         spdlog::info("[Node {}] snapshot at index {} (term {}); log compacted through {}", self,
                      meta.index, meta.term, meta.index);
         snapshot_index = meta.index;
+        if (lab) lab->on_snapshot_created(meta.index, meta.term);
         push(CompactIn{meta.index});
     } catch (const std::exception& e) {
         spdlog::error("[Node {}] snapshot at index {} failed: {}; will retry after more entries",

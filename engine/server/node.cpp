@@ -6,6 +6,7 @@
 #include "engine/lab/events.h"
 #include "engine/lab/lab_service.h"
 #include "engine/lab/read_log.h"
+#include "engine/lab/snapshot_taps.h"
 #include "engine/server/cluster_service.h"
 #include "engine/server/kv_service.h"
 #include "engine/server/listen_probe.h"
@@ -70,7 +71,8 @@ std::unique_ptr<Node> Node::start(NodeOptions options) {
         [raw, chunk](const core::SnapshotMeta&,
                      std::string* error) -> std::unique_ptr<net::SnapshotImage> {
             try {
-                return open_snapshot_image(*raw->store, chunk);
+                std::unique_ptr<net::SnapshotImage> image = open_snapshot_image(*raw->store, chunk);
+                return raw->lab ? lab::tap_sending(*raw->lab, std::move(image)) : std::move(image);
             } catch (const std::exception& e) {
                 *error = e.what();
                 return nullptr;
@@ -78,10 +80,13 @@ std::unique_ptr<Node> Node::start(NodeOptions options) {
         });
     impl->peer_service = std::make_unique<net::PeerService>(
         *impl->gate, [raw](core::Message msg) { raw->push(std::move(msg)); },
-        [raw](const core::SnapshotMeta&,
+        [raw](const core::SnapshotMeta& meta,
               std::string* error) -> std::unique_ptr<net::SnapshotStage> {
             try {
-                return stage_snapshot(*raw->store, raw->staged_mu, raw->staged);
+                std::unique_ptr<net::SnapshotStage> stage =
+                    stage_snapshot(*raw->store, raw->staged_mu, raw->staged);
+                return raw->lab ? lab::tap_receiving(*raw->lab, meta, std::move(stage))
+                                : std::move(stage);
             } catch (const std::exception& e) {
                 *error = e.what();
                 return nullptr;
