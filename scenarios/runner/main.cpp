@@ -82,6 +82,9 @@ int main(int argc, char** argv) {
     run->add_option("--observer", options.observer,
                     "watch (Lab.Watch streams, the default) or poll (Cluster.Status)")
         ->check(CLI::IsMember({"watch", "poll"}));
+    double duration_s = 0;
+    run->add_option("--duration", duration_s,
+                    "seconds each nemesis step runs (overrides the file)");
     auto* check = app.add_subcommand("check", "re-verify a recorded trace offline");
     std::string trace_in;
     check->add_option("TRACE", trace_in, "trace .jsonl")->required();
@@ -98,6 +101,7 @@ int main(int argc, char** argv) {
         return kUsage;
     }
     options.trace_path = trace;
+    options.nemesis_duration_ms = static_cast<std::uint64_t>(duration_s * 1000);
     options.run_dir = run_dir;
     options.node_bin =
         node_bin.empty() ? own_dir() / "raftlab-node" : std::filesystem::path(node_bin);

@@ -40,6 +40,7 @@ struct RunOptions {
     // "watch": Lab.Watch streams (nodes without --lab are polled instead);
     // "poll": Cluster.Status every 50 ms.
     std::string observer = "watch";
+    std::uint64_t nemesis_duration_ms = 0;  // overrides every nemesis step's duration_ms
 };
 
 class Runner {

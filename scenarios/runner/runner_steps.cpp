@@ -492,7 +492,15 @@ std::string Runner::nemesis_step(const Step& step) {
     // Random faults, one at a time, each undone before the next: the cluster
     // always has a quorum between faults, so it must keep making progress.
     std::mt19937_64 rng(options_.seed * 104729 + static_cast<std::uint64_t>(step.index));
-    const auto end = Clock::now() + std::chrono::milliseconds(step.duration_ms);
+    const std::uint64_t duration =
+        options_.nemesis_duration_ms ? options_.nemesis_duration_ms : step.duration_ms;
+    monitor_->say("nemesis for " + std::to_string(duration / 1000) + " s: faults " + [&] {
+        std::string f;
+        for (const auto& x : step.faults)
+            f += (f.empty() ? "" : ", ") + x;
+        return f;
+    }());
+    const auto end = Clock::now() + std::chrono::milliseconds(duration);
     int rounds = 0;
     while (Clock::now() < end && rounds < 10000) {
         ++rounds;
