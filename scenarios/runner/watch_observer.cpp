@@ -251,6 +251,7 @@ void WatchObserver::stream_loop(Stream* s) {
             std::lock_guard c(s->ctx_mu);
             s->ctx = nullptr;
         }
+        if (s->stop) break;  // cancelled by stop(): the node did not go away
         if (st.error_code() == grpc::StatusCode::UNIMPLEMENTED) {
             poll_instead = true;
             ++polled_fallbacks_;
