@@ -84,14 +84,16 @@ void LabPlane::on_received(const core::Message& msg) {
 }
 
 void LabPlane::on_applied(core::Index applied) {
-    if (applied <= last_applied_) {
-        last_applied_ = applied;  // a snapshot install can move it anywhere
+    if (!applied_known_ || applied <= last_applied_) {
+        // The first turn only learns where the state machine starts; a
+        // snapshot install can move it anywhere.
+        applied_known_ = true;
+        last_applied_ = applied;
         return;
     }
     const core::Index from = last_applied_ + 1;
     last_applied_ = applied;
-    if (!bus_.active() || from == 1) return;  // the first turn only learns the start point
-    publish_range(&pb::WatchEvent::mutable_entries_applied, from, applied, 0);
+    if (bus_.active()) publish_range(&pb::WatchEvent::mutable_entries_applied, from, applied, 0);
 }
 
 void LabPlane::on_client(const char* op, const std::string& key, bool ok, const std::string& error,

@@ -54,6 +54,7 @@ class LabPlane {
     EventBus bus_;
     std::atomic<std::uint32_t> disk_delay_ms_{0};
     core::Index last_applied_ = 0;  // raft-loop thread only
+    bool applied_known_ = false;
 };
 
 }  // namespace raftlab::lab
