@@ -286,14 +286,13 @@ std::vector<NodeStatus> RemoteClient::status_all() {
     return out;
 }
 
-ChangeResult RemoteClient::promote(core::NodeId id) {
-    pb::PromoteLearnerRequest req;
-    req.set_node_id(id);
+template <typename Request, typename Method>
+ChangeResult RemoteClient::change(const Request& req, Method method) {
     ChangeResult out;
     out.error = run(
         [&](Stubs& s, grpc::ClientContext& ctx, OpError& error) {
             pb::ChangeResponse resp;
-            auto st = s.cluster->PromoteLearner(&ctx, req, &resp);
+            auto st = ((*s.cluster).*method)(&ctx, req, &resp);
             error = from_proto(resp.error());
             out.index = resp.index();
             out.membership = net::from_proto(resp.membership());
@@ -301,39 +300,24 @@ ChangeResult RemoteClient::promote(core::NodeId id) {
         },
         false, std::nullopt);
     return out;
+}
+
+ChangeResult RemoteClient::promote(core::NodeId id) {
+    pb::PromoteLearnerRequest req;
+    req.set_node_id(id);
+    return change(req, &pb::Cluster::Stub::PromoteLearner);
 }
 
 ChangeResult RemoteClient::remove(core::NodeId id) {
     pb::RemoveNodeRequest req;
     req.set_node_id(id);
-    ChangeResult out;
-    out.error = run(
-        [&](Stubs& s, grpc::ClientContext& ctx, OpError& error) {
-            pb::ChangeResponse resp;
-            auto st = s.cluster->RemoveNode(&ctx, req, &resp);
-            error = from_proto(resp.error());
-            out.index = resp.index();
-            out.membership = net::from_proto(resp.membership());
-            return st;
-        },
-        false, std::nullopt);
-    return out;
+    return change(req, &pb::Cluster::Stub::RemoveNode);
 }
 
 ChangeResult RemoteClient::transfer_leader(core::NodeId id) {
     pb::TransferLeaderRequest req;
     req.set_node_id(id);
-    ChangeResult out;
-    out.error = run(
-        [&](Stubs& s, grpc::ClientContext& ctx, OpError& error) {
-            pb::ChangeResponse resp;
-            auto st = s.cluster->TransferLeader(&ctx, req, &resp);
-            error = from_proto(resp.error());
-            out.membership = net::from_proto(resp.membership());
-            return st;
-        },
-        false, std::nullopt);
-    return out;
+    return change(req, &pb::Cluster::Stub::TransferLeader);
 }
 
 ChangeResult RemoteClient::members(core::NodeId* leader) {

@@ -83,6 +83,11 @@ class RemoteClient {
     template <typename Attempt>
     OpError run(Attempt attempt, bool idempotent, const std::optional<std::string>& only);
 
+    // One membership RPC (PromoteLearner, RemoveNode, TransferLeader): all
+    // answer a ChangeResponse and are not retried blindly (not idempotent).
+    template <typename Request, typename Method>
+    ChangeResult change(const Request& req, Method method);
+
     std::vector<std::string> endpoints_;
     RemoteOptions options_;
     mutable std::mutex mu_;
