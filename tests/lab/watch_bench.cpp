@@ -6,6 +6,7 @@
 // A program for the figures, not a test.
 //   raftlab-watch-bench [--clients N] [--seconds S per phase] [--rounds R]
 //                       [--max-batch B (WatchRequest.max_batch; 0 = one event per message)]
+//                       [--events all|few]
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
@@ -46,12 +47,12 @@ struct Watcher {
     std::thread thread;
     std::atomic<std::uint64_t> events{0}, dropped{0};
 
-    Watcher(pb::Lab::Stub& lab, std::uint32_t max_batch) {
+    Watcher(pb::Lab::Stub& lab, std::uint32_t max_batch, bool all_events) {
         pb::WatchRequest req;
-        req.set_include_heartbeats(true);
-        req.set_include_messages(true);
-        req.set_include_entries(true);
-        req.set_include_client(true);
+        req.set_include_heartbeats(all_events);
+        req.set_include_messages(all_events);
+        req.set_include_entries(all_events);
+        req.set_include_client(all_events);
         req.set_state_interval_ms(100);
         req.set_max_batch(max_batch);
         reader = lab.Watch(&ctx, req);
@@ -79,6 +80,9 @@ struct Watcher {
 
 int main(int argc, char** argv) {
     int clients = 64, seconds = 5, rounds = 2, max_batch = 256;
+    // --events few: watchers that filter out every message, entry and client
+    // event, to tell the cost of building events from the cost of streaming them.
+    bool all_events = true;
     for (int a = 1; a + 1 < argc; a += 2) {
         if (!std::strcmp(argv[a], "--clients"))
             clients = std::clamp(std::atoi(argv[a + 1]), 1, 2000);
@@ -86,6 +90,7 @@ int main(int argc, char** argv) {
             seconds = std::clamp(std::atoi(argv[a + 1]), 1, 600);
         if (!std::strcmp(argv[a], "--max-batch"))
             max_batch = std::clamp(std::atoi(argv[a + 1]), 0, 4096);
+        if (!std::strcmp(argv[a], "--events")) all_events = std::strcmp(argv[a + 1], "few") != 0;
         if (!std::strcmp(argv[a], "--rounds")) rounds = std::clamp(std::atoi(argv[a + 1]), 1, 20);
     }
     LabCluster lc;
@@ -94,15 +99,13 @@ int main(int argc, char** argv) {
     }
     double off = 0, on = 0;
     std::uint64_t events = 0, dropped = 0;
-    for (int r = 0; r < rounds; ++r) {
-        const double a =
-            write_phase(lc.cluster(), clients, seconds, "off" + std::to_string(r) + "/");
-        std::printf("round %d without watcher: %.0f writes/s\n", r + 1, a);
+    // Throughput drifts down as the store grows, so the phases alternate
+    // (off,on then on,off: ABBA) to cancel a steady drift out of the ratio.
+    auto watched_phase = [&](int r, double* rate) {
         std::vector<std::unique_ptr<Watcher>> watchers;
         for (auto id : lc.cluster().ids())
-            watchers.push_back(std::make_unique<Watcher>(lc.lab(id), max_batch));
-        const double b =
-            write_phase(lc.cluster(), clients, seconds, "on" + std::to_string(r) + "/");
+            watchers.push_back(std::make_unique<Watcher>(lc.lab(id), max_batch, all_events));
+        *rate = write_phase(lc.cluster(), clients, seconds, "on" + std::to_string(r) + "/");
         std::uint64_t e = 0, d = 0;
         for (auto& w : watchers) {
             e += w->events;
@@ -112,11 +115,25 @@ int main(int argc, char** argv) {
         std::printf(
             "round %d with a watcher on every node: %.0f writes/s, %llu events streamed, %llu "
             "dropped\n",
-            r + 1, b, static_cast<unsigned long long>(e), static_cast<unsigned long long>(d));
-        off += a;
-        on += b;
+            r + 1, *rate, static_cast<unsigned long long>(e), static_cast<unsigned long long>(d));
         events += e;
         dropped += d;
+    };
+    auto plain_phase = [&](int r, double* rate) {
+        *rate = write_phase(lc.cluster(), clients, seconds, "off" + std::to_string(r) + "/");
+        std::printf("round %d without watcher: %.0f writes/s\n", r + 1, *rate);
+    };
+    for (int r = 0; r < rounds; ++r) {
+        double a = 0, b = 0;
+        if (r % 2 == 0) {
+            plain_phase(r, &a);
+            watched_phase(r, &b);
+        } else {
+            watched_phase(r, &b);
+            plain_phase(r, &a);
+        }
+        off += a;
+        on += b;
     }
     std::printf(
         "%d clients, max_batch %d, %d x %d s per phase: %.0f writes/s without, %.0f with watchers: "
