@@ -5,6 +5,7 @@
 // writes committing through the other; Watch streams every event class.
 #include <QtTest>
 #include <future>
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -105,6 +106,28 @@ void TestLabFaults::partitioned_leader_steps_down_and_logs_converge() {
     auto to_old = lc.cluster().client_for(*old_leader, 1500ms);
     QVERIFY(to_old->put("before", "cut").error.ok());
 
+    // A watcher on one follower sees the election: role changes and votes.
+    grpc::ClientContext watch_ctx;
+    watch_ctx.set_deadline(std::chrono::system_clock::now() + 60s);
+    pb::WatchRequest watch_req;
+    watch_req.set_max_batch(64);
+    auto watch = lc.lab(majority[0]).Watch(&watch_ctx, watch_req);
+    std::mutex seen_mu;
+    std::set<int> seen;
+    std::vector<std::string> reasons;
+    auto watching = std::async(std::launch::async, [&] {
+        pb::WatchEvent carrier;
+        while (watch->Read(&carrier)) {
+            std::vector<pb::WatchEvent> evs(carrier.batch().begin(), carrier.batch().end());
+            if (evs.empty()) evs.push_back(carrier);
+            std::lock_guard lock(seen_mu);
+            for (const auto& ev : evs) {
+                seen.insert(static_cast<int>(ev.event_case()));
+                if (ev.has_role_changed()) reasons.push_back(ev.role_changed().reason());
+            }
+        }
+    });
+
     // 1. Cut the leader off from both followers, both ways.
     QCOMPARE(lc.isolate(*old_leader), std::string());
     // 2. Its writes do not commit.
@@ -137,6 +160,19 @@ void TestLabFaults::partitioned_leader_steps_down_and_logs_converge() {
     for (int i = 0; i < 5; ++i)
         QVERIFY(to_majority.put("after/" + std::to_string(i), "v").error.ok());
     const std::uint64_t new_term = lc.term(new_leader);
+    QVERIFY2(wait_until(
+                 [&] {
+                     std::lock_guard lock(seen_mu);
+                     return seen.count(pb::WatchEvent::kRoleChanged) &&
+                            seen.count(pb::WatchEvent::kVote) &&
+                            seen.count(pb::WatchEvent::kFaultApplied);
+                 },
+                 5s),
+             "the follower's Watch stream showed no role change, vote or fault");
+    watch_ctx.TryCancel();
+    QVERIFY(watching.wait_for(5s) == std::future_status::ready);
+    for (const auto& r : reasons)
+        qInfo("node %llu role change: %s", static_cast<unsigned long long>(majority[0]), r.c_str());
     QVERIFY(new_term > lc.term(*old_leader) || lc.role(*old_leader) != 2);
 
     // 4. Heal. The transport must reconnect promptly (gRPC backoff is the
