@@ -107,6 +107,17 @@ void Subscriber::close() {
     closed_ = true;
 }
 
+bool Subscriber::close_idle() {
+    std::lock_guard lock(mu_);
+    closed_ = true;
+    return !writing_;
+}
+
+bool Subscriber::writing() const {
+    std::lock_guard lock(mu_);
+    return writing_;
+}
+
 bool Subscriber::closed() const {
     std::lock_guard lock(mu_);
     return closed_;
@@ -153,9 +164,12 @@ void EventBus::publish(pb::WatchEvent& event, EventClass c) {
     if (last) last->offer(event, true);
 }
 
-std::shared_ptr<Subscriber> EventBus::attach(const pb::WatchRequest& request,
-                                             Subscriber::Write write) {
-    auto sub = std::make_shared<Subscriber>(request, capacity_, std::move(write));
+std::shared_ptr<Subscriber> EventBus::make_subscriber(const pb::WatchRequest& request,
+                                                      Subscriber::Write write) const {
+    return std::make_shared<Subscriber>(request, capacity_, std::move(write));
+}
+
+void EventBus::attach(const std::shared_ptr<Subscriber>& sub) {
     pb::WatchEvent first;
     *first.mutable_state() = state_();
     {
@@ -166,13 +180,12 @@ std::shared_ptr<Subscriber> EventBus::attach(const pb::WatchRequest& request,
         stamp(first);
         sub->offer(first);
         subs_.push_back(sub);
-        const std::uint32_t every = request.state_interval_ms();
+        const std::uint32_t every = sub->state_interval_ms();
         next_state_ns_.push_back(every ? monotonic_ns() + std::int64_t{every} * 1'000'000
                                        : INT64_MAX);
         kick_ = true;
     }
     cv_.notify_one();
-    return sub;
 }
 
 void EventBus::detach(const std::shared_ptr<Subscriber>& sub) {

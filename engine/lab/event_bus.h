@@ -53,6 +53,10 @@ class Subscriber {
     // The previous write finished; `ok` false means the stream is gone.
     void written(bool ok);
     void close();
+    // Closes, and says whether no write is in flight: only then may the
+    // stream finish now; otherwise the write's completion must finish it.
+    bool close_idle();
+    bool writing() const;
     bool closed() const;
     std::uint64_t dropped_total() const;
     std::uint32_t state_interval_ms() const { return request_.state_interval_ms(); }
@@ -92,8 +96,13 @@ class EventBus {
     // every watcher that wants its class.
     void publish(pb::WatchEvent& event, EventClass c = EventClass::Always);
 
+    // A watcher for `request` that writes through `write`. Keep the pointer
+    // where `write`'s completion can reach it *before* attach(): the first
+    // write may start on the pump thread as soon as attach() queues it.
+    std::shared_ptr<Subscriber> make_subscriber(const pb::WatchRequest& request,
+                                                Subscriber::Write write) const;
     // A new watcher gets a NodeState first, then events.
-    std::shared_ptr<Subscriber> attach(const pb::WatchRequest& request, Subscriber::Write write);
+    void attach(const std::shared_ptr<Subscriber>& sub);
     void detach(const std::shared_ptr<Subscriber>& sub);
 
     std::uint64_t published() const { return seq_.load(std::memory_order_relaxed); }

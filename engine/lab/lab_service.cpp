@@ -16,30 +16,35 @@ constexpr std::int64_t kMs = 1'000'000;
 class WatchStream : public grpc::ServerWriteReactor<pb::WatchEvent> {
   public:
     WatchStream(EventBus& bus, const pb::WatchRequest& request) : bus_(bus) {
-        sub_ = bus_.attach(request, [this](const pb::WatchEvent& ev, bool more) {
+        sub_ = bus_.make_subscriber(request, [this](const pb::WatchEvent& ev, bool more) {
             StartWrite(&ev, more ? grpc::WriteOptions().set_buffer_hint() : grpc::WriteOptions());
         });
+        bus_.attach(sub_);  // only now: OnWriteDone needs sub_
     }
 
     void OnWriteDone(bool ok) override {
-        sub_->written(ok);
-        if (!ok) finish();
+        sub_->written(ok);  // starts the next write unless the stream is closing
+        if (!ok || (closing_ && !sub_->writing())) finish_once();
     }
-    void OnCancel() override { finish(); }
+    void OnCancel() override {
+        closing_ = true;
+        // A write in flight must complete before Finish: its OnWriteDone
+        // finishes the stream instead.
+        if (sub_->close_idle()) finish_once();
+    }
     void OnDone() override {
         bus_.detach(sub_);
         delete this;
     }
 
   private:
-    void finish() {
-        if (finished_.exchange(true)) return;
-        sub_->close();
-        Finish(grpc::Status::OK);
+    void finish_once() {
+        if (!finished_.exchange(true)) Finish(grpc::Status::OK);
     }
 
     EventBus& bus_;
     std::shared_ptr<Subscriber> sub_;
+    std::atomic<bool> closing_{false};
     std::atomic<bool> finished_{false};
 };
 

@@ -84,7 +84,8 @@ class TestEventBus : public QObject {
         lab::EventBus bus(3, a_state, 16);
         FakeStream s;
         pb::WatchRequest req;
-        s.sub = bus.attach(req, s.writer());
+        s.sub = bus.make_subscriber(req, s.writer());
+        bus.attach(s.sub);
         QVERIFY(bus.active());
         for (std::uint64_t t = 1; t <= 5; ++t) {
             auto ev = role_event(t);
@@ -111,7 +112,8 @@ class TestEventBus : public QObject {
         FakeStream s;
         s.stalled = true;
         pb::WatchRequest req;
-        s.sub = bus.attach(req, s.writer());
+        s.sub = bus.make_subscriber(req, s.writer());
+        bus.attach(s.sub);
         // The first NodeState goes out and the stream stalls on it.
         QVERIFY(wait_until([&] { return s.in_flight == 1; }, 2s));
         const auto t0 = std::chrono::steady_clock::now();
@@ -154,7 +156,8 @@ class TestEventBus : public QObject {
         lab::EventBus bus(2, a_state, 4);
         FakeStream s;
         pb::WatchRequest req;  // no heartbeats, no messages, no entries
-        s.sub = bus.attach(req, s.writer());
+        s.sub = bus.make_subscriber(req, s.writer());
+        bus.attach(s.sub);
         for (int i = 0; i < 100; ++i) {
             pb::WatchEvent hb;
             hb.mutable_message()->set_type("Heartbeat");
