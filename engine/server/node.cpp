@@ -83,8 +83,23 @@ std::unique_ptr<Node> Node::start(NodeOptions options) {
         [raw](const core::SnapshotMeta& meta,
               std::string* error) -> std::unique_ptr<net::SnapshotStage> {
             try {
-                std::unique_ptr<net::SnapshotStage> stage =
-                    stage_snapshot(*raw->store, raw->staged_mu, raw->staged);
+                // Storage stages one image at a time and a new stream discards
+                // the previous one. A complete image already handed to the raft
+                // loop must survive until the loop installs or drops it, so a
+                // stream that arrives meanwhile is refused (the leader re-sends
+                // the snapshot later). An incomplete stream may be superseded:
+                // its finish() then fails (see snapshot_adapter.cpp).
+                std::unique_ptr<net::SnapshotStage> stage;
+                {
+                    std::lock_guard lock(raw->staged_mu);
+                    if (raw->staged) {
+                        *error =
+                            "a snapshot received earlier is still waiting to be installed; "
+                            "the leader will send it again";
+                        return nullptr;
+                    }
+                    stage = stage_snapshot(*raw->store, raw->staged_mu, raw->staged);
+                }
                 return raw->lab ? lab::tap_receiving(*raw->lab, meta, std::move(stage))
                                 : std::move(stage);
             } catch (const std::exception& e) {

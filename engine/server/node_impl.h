@@ -129,6 +129,9 @@ struct Node::Impl {
     // persists the Ready that installs it.
     std::mutex staged_mu;
     std::unique_ptr<storage::SnapshotWriter> staged;
+    // Raft loop only: the staging handle of the Snapshot message stepped in
+    // this turn, until the Ready shows whether the core installs it.
+    std::string offered_snapshot;
 
     // Published by the raft loop for other threads.
     mutable std::mutex status_mu;

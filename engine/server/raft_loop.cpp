@@ -86,6 +86,9 @@ void Node::Impl::catch_up_ticks() {
 void Node::Impl::handle(Input& input) {
     if (auto* msg = std::get_if<core::Message>(&input)) {
         if (lab) lab->on_received(*msg);
+        if (msg->type == core::MessageType::Snapshot && msg->snapshot) {
+            offered_snapshot = msg->snapshot->data;
+        }
         raft->step(*msg);
     } else if (auto* p = std::get_if<ProposeIn>(&input)) {
         handle_propose(*p);
@@ -199,6 +202,18 @@ void Node::Impl::process_ready() {
                 self, store->dir().string(), e.what());
             std::_Exit(3);
         }
+    }
+    if (!offered_snapshot.empty()) {
+        // The core installs a received snapshot in the Ready right after the
+        // message, or declines it (it already has those entries, thesis §5.1,
+        // or the sender's term is stale). A declined image is dropped so the
+        // next stream can be staged.
+        if (!rd.snapshot || rd.snapshot->data != offered_snapshot) {
+            std::lock_guard lock(staged_mu);
+            store->discard_staged_snapshot();
+            staged.reset();
+        }
+        offered_snapshot.clear();
     }
     if (rd.snapshot) {
         {

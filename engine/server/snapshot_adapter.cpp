@@ -58,8 +58,16 @@ class Stage final : public net::SnapshotStage {
             *error = "the stream ended before storage saw the last chunk";
             return {};
         }
-        std::string handle = writer_->handle();
+        // New stages are created under slot_mu_ too, so either this image is
+        // still the staged one and takes the slot (newer streams are then
+        // refused until it is installed or dropped), or a newer stream already
+        // superseded it and it must not reach the raft loop.
         std::lock_guard lock(slot_mu_);
+        if (!writer_->is_current()) {
+            *error = "a newer snapshot stream superseded this one";
+            return {};
+        }
+        std::string handle = writer_->handle();
         slot_ = std::move(writer_);
         return handle;
     }

@@ -190,6 +190,10 @@ class SnapshotWriterImpl final : public SnapshotWriter {
     }
 
     bool complete() const override { return complete_; }
+    bool is_current() const override {
+        std::lock_guard lock(impl_.state_mutex);
+        return impl_.staged_generation == generation_;
+    }
     std::string handle() const override { return staging_handle(generation_); }
     std::uint64_t bytes_staged() const override { return bytes_; }
 

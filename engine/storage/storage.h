@@ -124,6 +124,9 @@ class SnapshotWriter {
     // that the writer is broken and only destruction is valid.
     virtual void accept(const SnapshotChunk& chunk) = 0;
     virtual bool complete() const = 0;  // the last chunk was accepted
+    // True while this writer's image is the one staged: no newer
+    // write_snapshot() superseded it and it was not discarded.
+    virtual bool is_current() const = 0;
     // A handle for core::Snapshot::data: Storage::persist() installs the
     // staged image when it sees it in a Ready's snapshot.
     virtual std::string handle() const = 0;
