@@ -1,6 +1,6 @@
-// raftlab: the desktop lab. `raftlab --replay TRACE` opens a recorded trace;
-// `raftlab` alone shows the welcome page (a live local cluster comes with
-// the Lab.Watch stream). Without a display it says so and names the
+// raftlab: the desktop lab. `raftlab` alone starts a local 3-node cluster
+// and shows it live; `--attach` watches nodes it did not start; `--replay
+// TRACE` opens a recorded trace. Without a display it says so and names the
 // headless runner instead of letting Qt abort.
 #include <QApplication>
 #include <QCommandLineParser>
@@ -10,7 +10,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <string>
+#include <vector>
 
+#include "gui/app/lab_script.h"
 #include "gui/app/main_window.h"
 #include "gui/views/cluster_view.h"
 #include "gui/views/log_view.h"
@@ -93,8 +96,24 @@ int main(int argc, char** argv) {
     const QCommandLineOption speed(
         QStringLiteral("speed"), QStringLiteral("Replay speed, lab ms per wall ms (default 0.1)."),
         QStringLiteral("X"));
-    for (const auto& o :
-         {replay, at_time, classroom, screenshot, shot_widget, size, span, play, speed}) {
+    const QCommandLineOption attach(
+        QStringLiteral("attach"),
+        QStringLiteral("Watch running nodes by their Lab service addresses (host:port,...)."),
+        QStringLiteral("ADDRS"));
+    const QCommandLineOption nodes(QStringLiteral("nodes"),
+                                   QStringLiteral("Voters of the local cluster (default 3)."),
+                                   QStringLiteral("N"), QStringLiteral("3"));
+    const QCommandLineOption node_bin(
+        QStringLiteral("node-bin"),
+        QStringLiteral("The raftlab-node binary (default: next to raftlab)."),
+        QStringLiteral("PATH"));
+    const QCommandLineOption lab_script(
+        QStringLiteral("lab-script"),
+        QStringLiteral("Run live steps, e.g. \"leader; kill-leader; until Candidate; freeze; "
+                       "shot out.png; quit\" (see gui/app/lab_script.h)."),
+        QStringLiteral("STEPS"));
+    for (const auto& o : {replay, at_time, classroom, screenshot, shot_widget, size, span, play,
+                          speed, attach, nodes, node_bin, lab_script}) {
         cli.addOption(o);
     }
     cli.process(app);  // unknown options: a clear message and exit code 1
@@ -154,6 +173,44 @@ int main(int argc, char** argv) {
         }
     }
 
+    if (cli.isSet(replay) && cli.isSet(attach)) {
+        return fail(
+            QStringLiteral("--replay and --attach exclude each other: a trace is the past, "
+                           "--attach the present"));
+    }
+    const int node_count = cli.value(nodes).toInt(&ok);
+    if (!ok || node_count < 1 || node_count > 9) {
+        return fail(QStringLiteral("--nodes wants 1 to 9 voters, got '%1'").arg(cli.value(nodes)));
+    }
+    QString node_path = cli.value(node_bin);
+    if (node_path.isEmpty()) node_path = qEnvironmentVariable("RAFTLAB_NODE_BIN");
+    if (node_path.isEmpty()) {
+        node_path = QCoreApplication::applicationDirPath() + QStringLiteral("/raftlab-node");
+    }
+    const bool local = !cli.isSet(replay) && !cli.isSet(attach);
+    if (local && !QFileInfo(node_path).isExecutable()) {
+        return fail(QStringLiteral("cannot run '%1' to start a local cluster. Build it "
+                                   "(cmake --build build --target raftlab-node), pass "
+                                   "--node-bin PATH, or open a trace with --replay")
+                        .arg(node_path));
+    }
+    if (cli.isSet(lab_script)) {
+        const QString bad = raftlab::gui::LabScript::check(cli.value(lab_script));
+        if (!bad.isEmpty()) return fail(bad);
+    }
+    std::vector<std::string> attach_to;
+    if (cli.isSet(attach)) {
+        for (const QString& a : cli.value(attach).split(',', Qt::SkipEmptyParts)) {
+            if (!a.contains(':')) {
+                return fail(QStringLiteral("--attach wants host:port of each node's Lab "
+                                           "service, got '%1'")
+                                .arg(a));
+            }
+            attach_to.push_back(a.trimmed().toStdString());
+        }
+        if (attach_to.empty()) return fail(QStringLiteral("--attach needs at least one address"));
+    }
+
     raftlab::gui::MainWindow window;
     window.resize(window_size);
     if (cli.isSet(classroom)) window.setClassroom(true);
@@ -170,7 +227,18 @@ int main(int argc, char** argv) {
         if (speed_x > 0) window.setSpeed(speed_x);
         if (cli.isSet(play)) window.session().play();
     }
+    if (cli.isSet(attach)) window.attachCluster(attach_to);
+    if (local) window.startLocalCluster(node_count, node_path);
     window.show();
+    raftlab::gui::LabScript script(&window, cli.value(lab_script));
+    int script_exit = 0;
+    if (cli.isSet(lab_script)) {
+        QObject::connect(&script, &raftlab::gui::LabScript::failed, &window, [&](const QString&) {
+            script_exit = 4;
+            window.close();
+        });
+        script.start();
+    }
 
     if (cli.isSet(screenshot)) {
         // Let layouts and docks settle for a few frames, then grab.
@@ -196,5 +264,7 @@ int main(int argc, char** argv) {
             QApplication::exit(saved ? 0 : 2);
         });
     }
-    return QApplication::exec();
+    const int code = QApplication::exec();
+    window.stopLiveCluster();
+    return script_exit != 0 ? script_exit : code;
 }

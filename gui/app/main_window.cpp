@@ -75,7 +75,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     resize(1500, 950);
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow() {
+    // Before the session (and the live source the controller feeds) goes.
+    stopLiveCluster();
+}
 
 QDockWidget* MainWindow::dock(const QString& name) const {
     return findChild<QDockWidget*>(name);
@@ -392,6 +395,9 @@ void MainWindow::onPlayhead(std::int64_t t) {
 }
 
 void MainWindow::showNodeMenu(NodeId id, const QPoint& pos) {
+    // The menu's actions act on the selected node: this one.
+    cluster_->selectNode(id);
+    updateLiveActions();
     QMenu menu;
     menu.setToolTipsVisible(true);
     menu.addSection(tr("Node %1").arg(id));

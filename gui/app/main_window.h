@@ -6,6 +6,9 @@
 
 #include <QElapsedTimer>
 #include <QMainWindow>
+#include <map>
+#include <string>
+#include <vector>
 
 #include "gui/app/lab_actions.h"
 #include "gui/model/lab_session.h"
@@ -29,6 +32,9 @@ class NodeTableModel;
 class EventListModel;
 class EventFilterProxy;
 class LogModel;
+class LabController;
+class LiveWatchSource;
+class ClientPanel;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -45,6 +51,15 @@ class MainWindow : public QMainWindow {
     QString lastError() const { return last_error_; }
     // Picks the replay speed (the speed box shows the nearest preset).
     void setSpeed(double speed);
+    // Live clusters (main_window_live.cpp). Starts `nodes` raftlab-node
+    // processes on loopback and shows them live.
+    void startLocalCluster(int nodes, const QString& node_bin);
+    // Watches nodes the app did not start, by their Lab service addresses.
+    void attachCluster(const std::vector<std::string>& lab_addresses);
+    LabController* controller() const { return controller_; }
+    LiveWatchSource* liveSource() const { return live_; }
+    // Stops every process the app started; blocks until they are gone.
+    void stopLiveCluster();
 
     // For tests and --screenshot.
     ClusterView* clusterView() const { return cluster_; }
@@ -58,8 +73,16 @@ class MainWindow : public QMainWindow {
     QSlider* scrubber() const { return scrubber_; }
     QDockWidget* dock(const QString& name) const;
 
+  protected:
+    void closeEvent(QCloseEvent* event) override;
+
   private:
     void buildDocks();
+    void becomeLive(const QString& title);
+    void connectLiveActions();
+    void updateLiveActions();
+    NodeId targetNode() const;
+    std::vector<NodeId> liveNodes() const;
     void setPanelsVisible(bool visible);
     void buildMenus();
     void buildTransport();
@@ -92,7 +115,11 @@ class MainWindow : public QMainWindow {
     QComboBox* speed_box_;
     QLabel* source_label_;
     QString last_error_;
-    QElapsedTimer chart_clock_;  // rebuilds the chart at most once a second while events stream in
+    QElapsedTimer chart_clock_;
+    LiveWatchSource* live_ = nullptr;  // owned by session_
+    LabController* controller_ = nullptr;
+    ClientPanel* client_panel_ =
+        nullptr;  // rebuilds the chart at most once a second while events stream in
 };
 
 }  // namespace raftlab::gui

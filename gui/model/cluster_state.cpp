@@ -125,6 +125,9 @@ void ClusterState::apply(const Event& e) {
         case EventKind::Persist:
             apply_persist(n, e);
             break;
+        case EventKind::State:
+            apply_live_state(n, e);
+            break;
         case EventKind::Note:
             apply_note(n, e);
             break;
@@ -238,11 +241,77 @@ void ClusterState::apply_message(NodeState& n, const Event& e) {
     }
 }
 
+void ClusterState::apply_live_state(NodeState& n, const Event& e) {
+    if (!e.live) return;
+    const LiveNodeState& s = *e.live;
+    // A node that reports is running (it may have restarted since it was
+    // seen killed); pausing is known only to whoever sent SIGSTOP.
+    if (n.liveness == Liveness::Killed) n.liveness = Liveness::Alive;
+    if (n.role != Role::Leader && s.role == Role::Leader) n.votes_granted.clear();
+    n.role = s.role;
+    n.term = s.term;
+    n.vote = s.vote;
+    n.leader = s.role == Role::Leader ? n.id : s.leader;
+    n.commit_index = s.commit_index;
+    n.applied_index = s.applied_index;
+    n.snapshot_index = s.snapshot_index;
+    n.snapshot_term = s.snapshot_term;
+    // The log's length is stated; the terms come from EntriesAppended
+    // events. Entries the viewer never saw appended (the log a node had
+    // before we attached) are term 0 ("unknown"), drawn grey.
+    if (n.log.last_index() > s.last_index) n.log.truncate_after(s.last_index);
+    if (n.log.last_index() < s.last_index) {
+        // Log Matching (§5.3): where the leader this node follows has these
+        // indexes, a follower's entries carry the leader's terms.
+        const NodeState* src = s.leader != n.id ? node(s.leader) : nullptr;
+        if (src != nullptr) {
+            n.log.copy_from(src->log, n.log.last_index() + 1, s.last_index, 0);
+        } else {
+            n.log.write(n.log.last_index() + 1, s.last_index, 0);
+        }
+    }
+    // The ring drains toward the node's own deadline, drawn against the
+    // configured timeout range: reset = deadline - max timeout.
+    n.election_reset_ms =
+        s.election_in_ms < 0 ? -1 : e.t_ms + s.election_in_ms - timing_.election_timeout_max_ms;
+    if (s.role == Role::Leader) {
+        n.progress.clear();
+        for (const auto& p : s.peers) {
+            touch(p.id);
+            n.progress[p.id] = PeerProgress{p.match_index, p.next_index};
+        }
+    }
+    // Membership as this node knows it. Every member reports it, so it
+    // converges as the configuration entry reaches them.
+    if (!s.voters.empty()) {
+        std::set<NodeId> members;
+        for (NodeId v : s.voters) {
+            NodeState& m = touch(v);
+            if (m.membership == Membership::Learner && m.promoted_at_ms < 0) {
+                m.promoted_at_ms = e.t_ms;
+            }
+            m.membership = Membership::Voter;
+            members.insert(v);
+        }
+        for (const auto& [id, promotable] : s.learners) {
+            NodeState& m = touch(id);
+            m.membership = Membership::Learner;
+            m.promotable = promotable;
+            members.insert(id);
+        }
+        if (!members.count(n.id)) n.membership = Membership::Removed;
+    }
+}
+
 void ClusterState::apply_persist(NodeState& n, const Event& e) {
     if (e.has(kTerm)) n.term = std::max(n.term, e.term);
     if (e.has(kVote)) n.vote = e.vote;
     if (e.has(kCommit)) n.commit_index = std::max(n.commit_index, e.commit);
-    if (e.has(kFirst) && e.has(kLast)) {
+    if (e.has(kFirst) && e.has(kLast) && e.has(kLogTerm)) {
+        // A live node says the term of what it appended (EntryRange.term,
+        // the last entry's; a range rarely spans terms).
+        n.log.write(e.first, e.last, e.log_term);
+    } else if (e.has(kFirst) && e.has(kLast)) {
         if (n.role == Role::Leader) {
             // A leader only ever appends entries of its own term (§5.3).
             n.log.write(e.first, e.last, n.term);
@@ -343,7 +412,7 @@ void ClusterState::apply_fault(const Event& e) {
         // Only the durable log survives a crash.
         if (e.has(kLastIndex)) n.log.truncate_after(e.last_index);
         n.election_reset_ms = e.t_ms;
-    } else if (w == "crash" || w == "kill" || w == "retire") {
+    } else if (w == "crash" || w == "kill" || w == "retire" || w == "stop" || w == "unreachable") {
         n.liveness = Liveness::Killed;
         n.election_reset_ms = -1;
         n.progress.clear();

@@ -113,6 +113,7 @@ class ClusterState {
     void apply_fault(const Event& e);
     void apply_note(NodeState& n, const Event& e);
     void apply_config(const Event& e);
+    void apply_live_state(NodeState& n, const Event& e);
     void set_cut(NodeId from, NodeId to, bool cut);
 
     std::int64_t now_ms_ = 0;

@@ -12,9 +12,9 @@ constexpr std::array<const char*, kMsgTypeCount> kMsgNames = {
     "PreVote",    "PreVoteResp", "Vote",          "VoteResp", "Append",
     "AppendResp", "Heartbeat",   "HeartbeatResp", "Snapshot", "SnapshotResp",
     "TimeoutNow", "ReadIndex",   "ReadIndexResp", "Other"};
-constexpr std::array<const char*, 13> kKindNames = {
+constexpr std::array<const char*, 14> kKindNames = {
     "role",     "send",   "recv",  "drop",   "note",     "persist", "apply",
-    "snapshot", "client", "fault", "config", "transfer", "unknown"};
+    "snapshot", "client", "fault", "config", "transfer", "state",   "unknown"};
 }  // namespace
 
 const char* to_string(Role role) {

@@ -6,8 +6,11 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace raftlab::gui {
 
@@ -35,6 +38,7 @@ enum class EventKind : std::uint8_t {
     Fault,     // start, crash, restart, pause, partition, heal, ...
     Config,    // a membership change was asked for
     Transfer,  // leadership transfer was asked for
+    State,     // a live node's full state (Lab.Watch NodeState): folded as a whole
     Unknown,
 };
 
@@ -82,8 +86,38 @@ enum Field : std::uint32_t {
     kLoss = 1u << 15,
 };
 
+// What a live node says about itself (Lab.Watch NodeState, engine/proto/
+// lab.proto). A trace has to be folded to get these numbers; a live node
+// states them, so the fold takes them as they are.
+struct LiveNodeState {
+    Role role = Role::Follower;
+    Term term = 0;
+    NodeId vote = kNoNode;
+    NodeId leader = kNoNode;
+    Index commit_index = 0;
+    Index applied_index = 0;
+    Index last_index = 0;
+    Index snapshot_index = 0;
+    Term snapshot_term = 0;
+    std::vector<NodeId> voters;
+    std::vector<std::pair<NodeId, bool>> learners;  // id, promotable
+    // Lab ms until this node starts an election; -1 when it has no timer (leader).
+    std::int64_t election_in_ms = -1;
+    struct Peer {
+        NodeId id = kNoNode;
+        Index match_index = 0;
+        Index next_index = 0;
+    };
+    std::vector<Peer> peers;  // leader only (Figure 2's matchIndex/nextIndex)
+    double clock_rate = 1;
+};
+
 struct Event {
     std::int64_t t_ms = 0;  // virtual (simulator) or lab time, in milliseconds
+    // The same moment in nanoseconds when the source knows it (t_ns traces,
+    // live nodes): loopback messages take well under a millisecond, so
+    // ordering and flight times need more than t_ms. 0 = unknown.
+    std::int64_t t_ns = 0;
     NodeId node = kNoNode;  // 0 for cluster-wide events (partition, heal)
     EventKind kind = EventKind::Unknown;
     std::string kind_name;  // as written in the trace, for unknown kinds
@@ -118,6 +152,8 @@ struct Event {
     std::string text;   // reason, detail, note text, client error
     std::string key;    // client key
     std::string value;  // client value
+
+    std::shared_ptr<const LiveNodeState> live;  // State events only
 
     bool has(Field f) const { return (known & f) != 0; }
 };

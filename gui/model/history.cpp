@@ -13,6 +13,10 @@ History::History(std::size_t checkpoint_every, std::size_t max_events)
     clear();
 }
 
+void History::set_max_events(std::size_t max_events) {
+    max_events_ = max_events == 0 ? 0 : std::max(max_events, 2 * checkpoint_every_);
+}
+
 void History::clear() {
     forgotten_ = 0;
     events_.clear();

@@ -43,6 +43,8 @@ class History {
     // Returns how many of the oldest events were forgotten to stay bounded.
     std::size_t append(const std::vector<Event>& batch);
     std::size_t forgotten() const { return forgotten_; }  // in total
+    // A live session sets a bound once it knows it is live (see the constructor).
+    void set_max_events(std::size_t max_events);
     void clear();
     void set_timing(const Timing& t);
 

@@ -24,6 +24,8 @@ class LabSession : public QObject {
 
     // Takes ownership; replaces (and deletes) any previous source.
     void setSource(EventSource* source);
+    // Bounds the history (oldest events forgotten past it); 0 = unbounded.
+    void setMaxEvents(std::size_t max_events) { history_.set_max_events(max_events); }
     EventSource* source() const { return source_; }
     bool isLive() const { return source_ != nullptr && source_->isLive(); }
 

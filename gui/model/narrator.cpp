@@ -85,6 +85,10 @@ std::string fault_line(const Event& e) {
     const std::string who = node_name(e.node);
     const std::string& w = e.what;
     if (w == "start") return who + " started";
+    if (w == "restart" && !e.has(kTerm)) return with_reason(who + " restarted", e.text);
+    if (w == "stop")
+        return with_reason(who + " was stopped (SIGTERM): it shut down cleanly", e.text);
+    if (w == "unreachable") return with_reason(who + " cannot be reached", e.text);
     if (w == "restart") {
         return who + " restarted in term " + std::to_string(e.term) + " with commit index " +
                std::to_string(e.commit) + " and last index " + std::to_string(e.last_index);
@@ -116,6 +120,9 @@ std::string persist_line(const Event& e, const ClusterState& before) {
                  ? " wrote entry " + std::to_string(e.first)
                  : " wrote entries " + std::to_string(e.first) + "–" + std::to_string(e.last);
         s += " to disk";
+    } else if (e.known == kCommit) {
+        // A live node's EntriesCommitted: no write, only a commit.
+        return s + " committed up to index " + std::to_string(e.commit);
     } else {
         s += " saved its term and vote";
     }
@@ -171,6 +178,14 @@ std::string narrate(const Event& e, const ClusterState& before) {
             return with_reason(who + " was asked to " + e.what, e.text);
         case EventKind::Transfer:
             return with_reason(who + " was asked to transfer leadership " + e.what, e.text);
+        case EventKind::State:
+            if (e.live) {
+                return who + " reports its state: " + to_string(e.live->role) + " in term " +
+                       std::to_string(e.live->term) + ", commit " +
+                       std::to_string(e.live->commit_index) + ", last " +
+                       std::to_string(e.live->last_index);
+            }
+            return who + " reports its state";
         case EventKind::Unknown:
             break;
     }

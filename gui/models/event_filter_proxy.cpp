@@ -35,7 +35,11 @@ bool EventFilterProxy::filterAcceptsRow(int row, const QModelIndex& parent) cons
     const QModelIndex i = sourceModel()->index(row, 0, parent);
     const auto node = i.data(NodeIdRole).value<quint64>();
     if (node != kNoNode && hidden_nodes_.contains(node)) return false;
-    if (hidden_kinds_.contains(i.data(EventKindRole).toInt())) return false;
+    const int kind = i.data(EventKindRole).toInt();
+    // A live node's periodic state report changes the pictures, not the
+    // story: the list would drown in "node 2 reports its state".
+    if (kind == int(EventKind::State)) return false;
+    if (hidden_kinds_.contains(kind)) return false;
     const int family = i.data(MsgFamilyRole).toInt();
     return family < 0 || !hidden_families_.contains(family);
 }

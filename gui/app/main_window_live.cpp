@@ -1,0 +1,226 @@
+// The live half of the window: starting or attaching to a real cluster,
+// and what the live actions do. Every action only posts a request to the
+// LabController (its own thread); nothing here waits on a process or an RPC.
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QDockWidget>
+#include <QLabel>
+#include <QStackedWidget>
+#include <QStatusBar>
+#include <QToolBar>
+
+#include "gui/app/client_panel.h"
+#include "gui/app/main_window.h"
+#include "gui/live/lab_controller.h"
+#include "gui/live/live_watch_source.h"
+#include "gui/views/cluster_view.h"
+
+namespace raftlab::gui {
+
+namespace {
+// A live session keeps this many events (about half an hour of a busy
+// 3-node cluster with heartbeats); older ones are forgotten a chunk at a time.
+constexpr std::size_t kLiveHistoryEvents = 400'000;
+constexpr std::uint32_t kSlowFollowerDelayMs = 200;
+}  // namespace
+
+void MainWindow::becomeLive(const QString& title) {
+    session_.setMaxEvents(kLiveHistoryEvents);
+    live_ = new LiveWatchSource(monotonic_now_ns());
+    controller_ = new LabController(live_);
+    connect(controller_, &LabController::status, this,
+            [this](const QString& m) { statusBar()->showMessage(m, 8000); });
+    session_.setSource(live_);  // the session owns the source from here
+    actions_->setLive(true);
+    connectLiveActions();
+    setPanelsVisible(true);
+    stack_->setCurrentWidget(cluster_);
+    source_label_->setText(title);
+    setWindowTitle(tr("Raft Lab — %1").arg(title));
+
+    client_panel_ = new ClientPanel(controller_, this);
+    auto* client_dock = new QDockWidget(tr("Client"), this);
+    client_dock->setObjectName(QStringLiteral("client"));
+    client_dock->setWidget(client_panel_);
+    addDockWidget(Qt::RightDockWidgetArea, client_dock);
+    connect(&session_, &LabSession::eventsAppended, this,
+            [this] { client_panel_->setNodes(session_.history().head().node_ids()); });
+
+    // Lab time as a choice, 0.1× to 1×, next to the freeze/step actions.
+    if (auto* bar = findChild<QToolBar*>(QStringLiteral("live"))) {
+        auto* rate = new QComboBox;
+        rate->setObjectName(QStringLiteral("labTimeRate"));
+        rate->setToolTip(tr("How fast lab time runs on every node (slow motion)"));
+        for (double r : {1.0, 0.5, 0.25, 0.1})
+            rate->addItem(tr("lab time %1×").arg(r), r);
+        connect(rate, &QComboBox::activated, this, [this, rate](int i) {
+            controller_->setClock(liveNodes(), rate->itemData(i).toDouble());
+        });
+        bar->addWidget(rate);
+    }
+}
+
+void MainWindow::startLocalCluster(int nodes, const QString& node_bin) {
+    becomeLive(tr("Live: %1 local nodes").arg(nodes));
+    controller_->startLocal(nodes, node_bin);
+}
+
+void MainWindow::attachCluster(const std::vector<std::string>& lab_addresses) {
+    QStringList where;
+    for (const auto& a : lab_addresses)
+        where << QString::fromStdString(a);
+    becomeLive(tr("Attached to %1").arg(where.join(QStringLiteral(", "))));
+    controller_->attach(lab_addresses);
+    connect(live_, &LiveWatchSource::memberSeen, this, [this](quint64 id) {
+        // The Lab service does not say where a member's own Lab service
+        // listens, so a member we were not told about is shown (from the
+        // others' states) but not streamed.
+        statusBar()->showMessage(
+            tr("Node %1 is a member; pass its Lab address to --attach to watch it too").arg(id),
+            8000);
+    });
+}
+
+void MainWindow::stopLiveCluster() {
+    if (controller_ == nullptr) return;
+    controller_->shutdown();
+    delete controller_;
+    controller_ = nullptr;
+    if (live_) live_->stop();
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+    // Closing the lab stops every process it started (issue 7), before the
+    // window goes, so no raftlab-node outlives it.
+    stopLiveCluster();
+    QMainWindow::closeEvent(event);
+}
+
+NodeId MainWindow::targetNode() const {
+    return cluster_->selectedNode();
+}
+
+std::vector<NodeId> MainWindow::liveNodes() const {
+    return session_.history().head().node_ids();
+}
+
+void MainWindow::updateLiveActions() {
+    if (controller_ == nullptr) return;
+    const NodeId id = targetNode();
+    const bool process = id != kNoNode && controller_->canControl(id);
+    const QString why = id == kNoNode
+                            ? tr("Select a node first (click it in the cluster view)")
+                            : tr("Node %1 was not started by this app: only its Lab service "
+                                 "(links, clock) is reachable")
+                                  .arg(id);
+    for (QAction* a :
+         {actions_->killNode, actions_->stopNode, actions_->pauseNode, actions_->resumeNode,
+          actions_->restartNode, actions_->transferLeader, actions_->removeNode}) {
+        a->setEnabled(process);
+        if (!process) a->setStatusTip(why);
+    }
+    actions_->addNode->setEnabled(controller_->ownsProcesses());
+}
+
+void MainWindow::connectLiveActions() {
+    connect(cluster_, &ClusterView::nodeSelected, this, &MainWindow::updateLiveActions);
+    connect(controller_, &LabController::nodeStarted, this, &MainWindow::updateLiveActions);
+    updateLiveActions();
+    auto on_node = [this](QAction* a, void (LabController::*f)(NodeId)) {
+        connect(a, &QAction::triggered, this, [this, f] {
+            const NodeId id = targetNode();
+            if (id == kNoNode || controller_ == nullptr) {
+                statusBar()->showMessage(tr("Select a node first (click it in the cluster view)"),
+                                         5000);
+                return;
+            }
+            (controller_->*f)(id);
+        });
+    };
+    on_node(actions_->killNode, &LabController::kill9);
+    on_node(actions_->stopNode, &LabController::stop);
+    on_node(actions_->pauseNode, &LabController::pause);
+    on_node(actions_->resumeNode, &LabController::resume);
+    on_node(actions_->restartNode, &LabController::restart);
+    connect(actions_->transferLeader, &QAction::triggered, this, [this] {
+        const NodeId leader = session_.history().head().leader();
+        if (leader == kNoNode || targetNode() == kNoNode) {
+            statusBar()->showMessage(tr("Transfer needs a leader and a selected node"), 5000);
+            return;
+        }
+        controller_->transferLeadership(leader, targetNode());
+    });
+    connect(actions_->removeNode, &QAction::triggered, this, [this] {
+        const NodeId leader = session_.history().head().leader();
+        if (leader == kNoNode || targetNode() == kNoNode) {
+            statusBar()->showMessage(tr("Remove needs a leader and a selected node"), 5000);
+            return;
+        }
+        controller_->remove(leader, targetNode());
+    });
+    connect(actions_->addNode, &QAction::triggered, this, [this] { controller_->addLearner(); });
+
+    // Network presets: rules go to the *sending* node of each directed link,
+    // so a partition is a cut on both ends (lab.proto, SetLinkRules).
+    connect(actions_->isolateLeader, &QAction::triggered, this, [this] {
+        const NodeId leader = session_.history().head().leader();
+        if (leader == kNoNode) {
+            statusBar()->showMessage(tr("There is no leader to isolate right now"), 5000);
+            return;
+        }
+        std::vector<LinkRuleSpec> rules;
+        for (NodeId other : liveNodes()) {
+            if (other == leader) continue;
+            rules.push_back({leader, other, 0, 0, 0, true});
+            rules.push_back({other, leader, 0, 0, 0, true});
+        }
+        controller_->setLinkRules(
+            rules, tr("Leader %1 isolated: every link to and from it is cut").arg(leader));
+    });
+    connect(actions_->split21, &QAction::triggered, this, [this] {
+        // The leader keeps a majority; the last follower is alone. (Isolate
+        // the leader for the other split.)
+        const auto ids = liveNodes();
+        if (ids.size() < 3) return;
+        const NodeId leader = session_.history().head().leader();
+        NodeId alone = ids.back() == leader ? ids[ids.size() - 2] : ids.back();
+        std::vector<LinkRuleSpec> rules;
+        for (NodeId other : ids) {
+            if (other == alone) continue;
+            rules.push_back({alone, other, 0, 0, 0, true});
+            rules.push_back({other, alone, 0, 0, 0, true});
+        }
+        controller_->setLinkRules(
+            rules, tr("Split: node %1 alone, the others keep a majority").arg(alone));
+    });
+    connect(actions_->slowFollower, &QAction::triggered, this, [this] {
+        const NodeId leader = session_.history().head().leader();
+        NodeId slow = kNoNode;
+        for (NodeId id : liveNodes())
+            if (id != leader) {
+                slow = id;
+                break;
+            }
+        if (slow == kNoNode) return;
+        std::vector<LinkRuleSpec> rules;
+        for (NodeId other : liveNodes()) {
+            if (other == slow) continue;
+            rules.push_back({slow, other, kSlowFollowerDelayMs, 20, 0, false});
+            rules.push_back({other, slow, kSlowFollowerDelayMs, 20, 0, false});
+        }
+        controller_->setLinkRules(rules,
+                                  tr("Node %1 is slow: %2 ms ± 20 ms on its links, both ways")
+                                      .arg(slow)
+                                      .arg(kSlowFollowerDelayMs));
+    });
+    connect(actions_->healAll, &QAction::triggered, this,
+            [this] { controller_->healAll(liveNodes()); });
+    connect(actions_->freezeClock, &QAction::triggered, this,
+            [this] { controller_->setClock(liveNodes(), 0); });
+    connect(actions_->slowMotion, &QAction::triggered, this,
+            [this] { controller_->setClock(liveNodes(), 0.1); });
+    connect(actions_->stepClock, &QAction::triggered, this,
+            [this] { controller_->stepClock(liveNodes(), 100); });
+}
+
+}  // namespace raftlab::gui

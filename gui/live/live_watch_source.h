@@ -1,0 +1,69 @@
+// The live cluster as an EventSource: one Lab.Watch stream per node, each on
+// its own thread (a gRPC stream read blocks), merged into one time-ordered
+// feed for the UI thread. A stream that ends (the node was killed, stopped
+// or restarted) is reopened until the node answers again, so a restarted
+// node reappears by itself. The UI thread only ever takes a lock to swap a
+// vector; it never waits on the network.
+#pragma once
+
+#include <QTimer>
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "gui/model/event_source.h"
+
+namespace raftlab::gui {
+
+class LiveWatchSource : public EventSource {
+    Q_OBJECT
+  public:
+    // `origin_ns`: the CLOCK_MONOTONIC instant that is t = 0 on screen.
+    explicit LiveWatchSource(std::int64_t origin_ns, QObject* parent = nullptr);
+    ~LiveWatchSource() override;
+
+    void start() override;
+    void stop() override;
+    bool isLive() const override { return true; }
+    QString description() const override;
+
+    // Thread-safe. Opens (or keeps) the node's stream at its Lab address.
+    void watch(NodeId id, const std::string& lab_address);
+    void forget(NodeId id);
+    // Thread-safe. A lab-side event (a kill, a link rule): merged with the
+    // nodes' events in time order. Its t_ns/t_ms are set to now.
+    void inject(Event e);
+
+    std::int64_t origin_ns() const { return origin_ns_; }
+    std::int64_t now_ns() const;  // since the origin
+    std::size_t watched() const;
+    std::uint64_t droppedEvents() const { return dropped_.load(); }
+
+  signals:
+    // A node's state named a member nobody watches yet (thread: UI).
+    void memberSeen(quint64 id);
+
+  private:
+    struct Stream;
+    void run(Stream* s);
+    void push(std::vector<Event>&& events);
+    void deliver();
+
+    std::int64_t origin_ns_;
+    QTimer timer_;
+    mutable std::mutex mu_;
+    std::map<NodeId, std::unique_ptr<Stream>> streams_;
+    std::vector<Event> pending_;  // guarded by mu_
+    std::vector<NodeId> seen_;    // members named in states, guarded by mu_
+    std::set<NodeId> announced_;  // UI thread: memberSeen is said once per node
+    std::atomic<std::uint64_t> dropped_{0};
+};
+
+std::int64_t monotonic_now_ns();
+
+}  // namespace raftlab::gui

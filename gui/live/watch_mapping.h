@@ -1,0 +1,21 @@
+// Lab.Watch (engine/proto/lab.proto) in the viewer's words: one WatchEvent
+// becomes at most one gui::Event. Pure and thread-free, so the stream
+// threads call it and the tests can feed it hand-made protos.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+#include "engine/proto/lab.pb.h"
+#include "gui/model/event.h"
+
+namespace raftlab::gui {
+
+// `origin_ns` is the CLOCK_MONOTONIC instant the session calls t = 0; every
+// node on this machine stamps the same clock, so the merged order is true.
+std::optional<Event> from_watch_event(const pb::WatchEvent& w, std::int64_t origin_ns);
+
+// A node's role number (NodeRole: 0 Follower .. 4 PreCandidate).
+Role role_from_number(std::uint32_t role);
+
+}  // namespace raftlab::gui

@@ -1,0 +1,197 @@
+// The live lab on real processes (offscreen): the app's own entry point
+// starts a 3-node cluster through the Supervisor, Lab.Watch streams fill the
+// Nodes table, the Kill -9 QAction kills the leader and a new leader shows
+// up within the failover bound; network presets cut and heal real links;
+// closing the window leaves no raftlab-node behind.
+#include <QAction>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QtTest>
+#include <set>
+
+#include "gui/app/main_window.h"
+#include "gui/live/lab_controller.h"
+#include "gui/live/live_watch_source.h"
+#include "gui/models/node_table_model.h"
+#include "gui/views/cluster_view.h"
+
+using namespace raftlab::gui;
+
+namespace {
+
+// Failover bound of the lab's timing (150–300 ms election timeout, PreVote
+// round first) with room for a loaded 2-core machine.
+constexpr int kFailoverBoundMs = 5000;
+// Three processes start, elect and report, on a shared machine.
+constexpr int kStartBoundMs = 20000;
+
+QString node_bin() {
+    const QString env = qEnvironmentVariable("RAFTLAB_NODE_BIN");
+    return env.isEmpty() ? QStringLiteral(RAFTLAB_NODE_BIN) : env;
+}
+
+// raftlab-node children of this test process that are still alive (a
+// zombie, already dead but not yet reaped, does not count).
+std::set<int> node_children() {
+    std::set<int> out;
+    const QString me = QString::number(QCoreApplication::applicationPid());
+    for (const QString& pid : QDir(QStringLiteral("/proc")).entryList(QDir::Dirs)) {
+        bool numeric = false;
+        pid.toInt(&numeric);
+        if (!numeric) continue;
+        QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+        if (!stat.open(QIODevice::ReadOnly)) continue;
+        const QString line = QString::fromLatin1(stat.readAll());
+        // pid (comm) state ppid ...: comm may hold spaces, so split after ')'.
+        const int close = line.lastIndexOf(')');
+        const QString comm = line.mid(line.indexOf('(') + 1, close - line.indexOf('(') - 1);
+        const QStringList rest = line.mid(close + 2).split(' ');
+        if (rest.size() < 2) continue;
+        if (comm.startsWith(QStringLiteral("raftlab-node")) && rest[1] == me && rest[0] != "Z") {
+            out.insert(pid.toInt());
+        }
+    }
+    return out;
+}
+
+// The node the Nodes table shows as Leader, alive, agreed on by every live
+// node; kNoNode while there is none.
+NodeId agreed_leader(const NodeTableModel& m, int want_nodes) {
+    NodeId leader = kNoNode;
+    int live = 0;
+    for (int r = 0; r < m.rowCount(); ++r) {
+        const NodeState* n = m.nodeAt(r);
+        if (n->liveness != Liveness::Alive) continue;
+        ++live;
+        if (n->role == Role::Leader) {
+            if (leader != kNoNode) return kNoNode;  // two claim it: not settled yet
+            leader = n->id;
+        }
+    }
+    if (leader == kNoNode || live < want_nodes) return kNoNode;
+    for (int r = 0; r < m.rowCount(); ++r) {
+        const NodeState* n = m.nodeAt(r);
+        if (n->liveness == Liveness::Alive && n->leader != leader) return kNoNode;
+    }
+    return leader;
+}
+
+const NodeState* row_of(const NodeTableModel& m, NodeId id) {
+    for (int r = 0; r < m.rowCount(); ++r)
+        if (m.nodeAt(r)->id == id) return m.nodeAt(r);
+    return nullptr;
+}
+
+}  // namespace
+
+class TestLiveCluster : public QObject {
+    Q_OBJECT
+  private slots:
+    void initTestCase() {
+        if (!QFileInfo(node_bin()).isExecutable()) {
+            QSKIP("raftlab-node is not built");
+        }
+    }
+
+    void killLeaderFromTheActionElectsANewOne() {
+        MainWindow w;
+        w.resize(1200, 800);
+        w.show();
+        QVERIFY(!w.actions().killNode->isEnabled());  // nothing live yet
+        w.startLocalCluster(3, node_bin());
+        QTRY_VERIFY_WITH_TIMEOUT(agreed_leader(*w.nodeModel(), 3) != kNoNode, kStartBoundMs);
+        const NodeId old = agreed_leader(*w.nodeModel(), 3);
+        const Term old_term = row_of(*w.nodeModel(), old)->term;
+
+        w.clusterView()->selectNode(old);
+        QTRY_VERIFY_WITH_TIMEOUT(w.actions().killNode->isEnabled(), 2000);
+        QElapsedTimer clock;
+        clock.start();
+        w.actions().killNode->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                const NodeId now = agreed_leader(*w.nodeModel(), 2);
+                return now != kNoNode && now != old;
+            }(),
+            kFailoverBoundMs);
+        const NodeId fresh = agreed_leader(*w.nodeModel(), 2);
+        qInfo("leader %llu killed from the action; node %llu leads after %lld ms",
+              static_cast<unsigned long long>(old), static_cast<unsigned long long>(fresh),
+              static_cast<long long>(clock.elapsed()));
+        QVERIFY(row_of(*w.nodeModel(), fresh)->term > old_term);
+        QCOMPARE(row_of(*w.nodeModel(), old)->liveness, Liveness::Killed);
+        w.close();
+        QVERIFY(node_children().empty());
+    }
+
+    void restartedNodeReappearsAndFollows() {
+        MainWindow w;
+        w.show();
+        w.startLocalCluster(3, node_bin());
+        QTRY_VERIFY_WITH_TIMEOUT(agreed_leader(*w.nodeModel(), 3) != kNoNode, kStartBoundMs);
+        const NodeId leader = agreed_leader(*w.nodeModel(), 3);
+        const NodeId follower = leader == 1 ? 2 : 1;
+        w.clusterView()->selectNode(follower);
+        QTRY_VERIFY_WITH_TIMEOUT(w.actions().restartNode->isEnabled(), 2000);
+        w.actions().restartNode->trigger();
+        // Its stream ends, then reopens by itself: after the restart the
+        // node reports its state again and follows a leader.
+        auto reported_after_restart = [&] {
+            const History& h = w.session().history();
+            bool restarted = false;
+            for (std::size_t i = 0; i < h.size(); ++i) {
+                const Event& e = h.event(i);
+                if (e.node != follower) continue;
+                if (e.kind == EventKind::Fault && e.what == "restart") restarted = true;
+                if (restarted && e.kind == EventKind::State) return true;
+            }
+            return false;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(reported_after_restart(), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(agreed_leader(*w.nodeModel(), 3) != kNoNode, 10000);
+        w.close();
+    }
+
+    void isolatingTheLeaderMovesLeadershipAndHealingReunites() {
+        MainWindow w;
+        w.show();
+        w.startLocalCluster(3, node_bin());
+        QTRY_VERIFY_WITH_TIMEOUT(agreed_leader(*w.nodeModel(), 3) != kNoNode, kStartBoundMs);
+        const NodeId old = agreed_leader(*w.nodeModel(), 3);
+        w.actions().isolateLeader->trigger();
+        // The majority elects someone else; the cut shows on the links.
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                const ClusterState& s = w.session().history().head();
+                const NodeId l = s.leader();
+                return l != kNoNode && l != old;
+            }(),
+            kFailoverBoundMs);
+        const ClusterState& s = w.session().history().head();
+        for (NodeId id : s.node_ids())
+            if (id != old) QVERIFY(s.link_cut(old, id));
+        w.actions().healAll->trigger();
+        // The old leader hears the higher term and follows (§5.1).
+        QTRY_VERIFY_WITH_TIMEOUT(
+            agreed_leader(*w.nodeModel(), 3) != kNoNode && agreed_leader(*w.nodeModel(), 3) != old,
+            kFailoverBoundMs);
+        for (NodeId id : w.session().history().head().node_ids())
+            QVERIFY(!w.session().history().head().link_cut(old, id));
+        w.close();
+    }
+
+    void closingTheWindowStopsEveryProcess() {
+        MainWindow w;
+        w.show();
+        w.startLocalCluster(3, node_bin());
+        QTRY_VERIFY_WITH_TIMEOUT(agreed_leader(*w.nodeModel(), 3) != kNoNode, kStartBoundMs);
+        QCOMPARE(node_children().size(), std::size_t{3});
+        w.close();
+        // Gone by the time close() returns: the controller waits for them.
+        QVERIFY2(node_children().empty(), "raftlab-node outlived the window");
+    }
+};
+
+QTEST_MAIN(TestLiveCluster)
+#include "test_live_cluster.moc"

@@ -1,0 +1,120 @@
+// Lab.Watch events in the viewer's words, and what the fold makes of a
+// live node's full state: nanosecond times survive, a NodeState sets role,
+// term, indexes, membership and the leader's per-peer match/next at once.
+#include <QtTest>
+
+#include "gui/live/watch_mapping.h"
+#include "gui/model/cluster_state.h"
+
+using namespace raftlab;
+using namespace raftlab::gui;
+
+class TestWatchMapping : public QObject {
+    Q_OBJECT
+  private slots:
+    void timesKeepTheirNanoseconds() {
+        pb::WatchEvent w;
+        w.set_node_id(2);
+        w.set_mono_ns(1'000'000'000 + 2'345'678);
+        auto* m = w.mutable_message();
+        m->set_direction(pb::MessageEvent::SENT);
+        m->set_type("Append");
+        m->set_peer(3);
+        m->set_term(4);
+        m->set_index(9);
+        m->set_entries(2);
+        const auto e = from_watch_event(w, 1'000'000'000);
+        QVERIFY(e.has_value());
+        QCOMPARE(e->t_ns, std::int64_t{2'345'678});
+        QCOMPARE(e->t_ms, std::int64_t{2});
+        QCOMPARE(e->kind, EventKind::Send);
+        QCOMPARE(e->msg, MsgType::Append);
+        QCOMPARE(e->peer, NodeId{3});
+        QCOMPARE(e->entries, std::uint64_t{2});
+    }
+
+    void aNodeStateSetsTheWholeNode() {
+        pb::WatchEvent w;
+        w.set_node_id(1);
+        w.set_mono_ns(50'000'000);
+        auto* s = w.mutable_state();
+        s->set_role(2);  // Leader
+        s->set_term(5);
+        s->set_vote(1);
+        s->set_leader_id(1);
+        s->set_commit_index(12);
+        s->set_applied_index(11);
+        s->set_last_index(13);
+        s->add_voters(1);
+        s->add_voters(2);
+        s->add_voters(3);
+        auto* learner = s->add_learners();
+        learner->set_id(4);
+        learner->set_status(0);
+        auto* p = s->add_peers();
+        p->set_id(2);
+        p->set_match_index(13);
+        p->set_next_index(14);
+        p = s->add_peers();
+        p->set_id(4);
+        p->set_match_index(3);
+        p->set_next_index(4);
+        const auto e = from_watch_event(w, 0);
+        QVERIFY(e.has_value());
+        QCOMPARE(e->kind, EventKind::State);
+
+        ClusterState c;
+        c.apply(*e);
+        const NodeState* n = c.node(1);
+        QVERIFY(n != nullptr);
+        QCOMPARE(n->role, Role::Leader);
+        QCOMPARE(n->term, Term{5});
+        QCOMPARE(n->commit_index, Index{12});
+        QCOMPARE(n->applied_index, Index{11});
+        QCOMPARE(n->last_index(), Index{13});
+        QCOMPARE(n->election_reset_ms, std::int64_t{-1});  // a leader has no timer
+        QCOMPARE(n->progress.at(2).match_index, Index{13});
+        QCOMPARE(n->progress.at(4).next_index, Index{4});
+        QCOMPARE(c.node(4)->membership, Membership::Learner);
+        QCOMPARE(c.node(3)->membership, Membership::Voter);
+        QCOMPARE(c.quorum().voters, 3);
+        QCOMPARE(c.leader(), NodeId{1});
+    }
+
+    void appendedEntriesCarryTheirTerm() {
+        pb::WatchEvent w;
+        w.set_node_id(3);
+        auto* r = w.mutable_entries_appended();
+        r->set_from(1);
+        r->set_to(4);
+        r->set_term(2);
+        ClusterState c;
+        c.apply(*from_watch_event(w, 0));
+        QCOMPARE(c.node(3)->last_index(), Index{4});
+        QCOMPARE(c.node(3)->log.term_at(3), Term{2});
+        pb::WatchEvent committed;
+        committed.set_node_id(3);
+        committed.mutable_entries_committed()->set_to(3);
+        c.apply(*from_watch_event(committed, 0));
+        QCOMPARE(c.node(3)->commit_index, Index{3});
+    }
+
+    void aLostStreamMarksTheNodeDownAndItsNextStateRevivesIt() {
+        ClusterState c;
+        Event down;
+        down.kind = EventKind::Fault;
+        down.node = 2;
+        down.what = "unreachable";
+        c.apply(down);
+        QCOMPARE(c.node(2)->liveness, Liveness::Killed);
+        pb::WatchEvent w;
+        w.set_node_id(2);
+        w.mutable_state()->set_term(3);
+        c.apply(*from_watch_event(w, 0));
+        QCOMPARE(c.node(2)->liveness, Liveness::Alive);
+        QCOMPARE(c.node(2)->term, Term{3});
+    }
+};
+
+QTEST_MAIN(TestWatchMapping)
+#include "test_watch_mapping.moc"
