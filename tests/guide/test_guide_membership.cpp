@@ -147,9 +147,16 @@ class TestGuideMembership : public QObject {
         std::string c4 = write_config(g.dir, 4, {{1, g.a1, 2, 2}, {4, a4, 3, 1}});
         NodeProcess n4(c4, g.dir + "/n4.log", g.dir);
         QVERIFY(n4.start());
-        api::RemoteClient c({g.a1});
-        for (int i = 0; i < 20; ++i)
-            QVERIFY(c.put("k" + std::to_string(i), "v").error.ok());
+        // Generous deadlines: a busy shared machine can stall one fsync for a
+        // second; a wait ends as soon as the write is acknowledged.
+        api::RemoteOptions patient;
+        patient.timeout = 15s;
+        patient.attempt_timeout = 5s;
+        api::RemoteClient c({g.a1}, patient);
+        for (int i = 0; i < 20; ++i) {
+            auto w = c.put("k" + std::to_string(i), "v");
+            QVERIFY2(w.error.ok(), w.error.message.c_str());
+        }
         // Caught up: the leader's progress shows it at the last index.
         QVERIFY2(wait_until(
                      [&] {
