@@ -5,6 +5,8 @@
 // thread, advance.
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "engine/server/node_impl.h"
 #include "engine/server/role_log.h"
 
@@ -269,8 +271,23 @@ void Node::Impl::process_ready() {
         log_note(self, note, membership);
     raft->advance(rd);
 
+    const bool config_committed =
+        rd.snapshot || std::any_of(rd.notes.begin(), rd.notes.end(), [](const core::Note& n) {
+            return n.kind == core::NoteKind::ConfigCommitted;
+        });
     if (!(membership == last_membership)) {
+        // A configuration takes effect when appended (thesis §4.1), but until
+        // it commits the members it replaces still take part: a removed
+        // leader replicates its own removal and needs the acks. So the gate
+        // and the transport keep both configurations until the change commits.
+        core::Membership reachable = membership;
+        if (raft->status().config_pending) {
+            for (const auto& [id, m] : last_membership.members)
+                reachable.members.emplace(id, m);
+        }
         last_membership = membership;
+        on_membership(reachable);
+    } else if (config_committed) {
         on_membership(membership);
     }
 }
