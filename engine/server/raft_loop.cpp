@@ -267,8 +267,14 @@ void Node::Impl::process_ready() {
         serve(e);
     }
     const core::Membership& membership = raft->membership();
-    for (const auto& note : rd.notes)
+    for (const auto& note : rd.notes) {
+        // Every node commits the configuration, but one warning is enough:
+        // the leader's, which is the node an operator watches.
+        if (note.kind == core::NoteKind::EvenVoterCount && raft->role() != core::Role::Leader) {
+            continue;
+        }
         log_note(self, note, membership);
+    }
     raft->advance(rd);
 
     const bool config_committed =
