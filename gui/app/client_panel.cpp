@@ -78,15 +78,21 @@ void ClientPanel::setNodes(const std::vector<NodeId>& ids) {
     if (i >= 0) node_->setCurrentIndex(i);
 }
 
+void ClientPanel::detach() {
+    workload_.stop();
+    controller_ = nullptr;
+    setEnabled(false);
+}
+
 void ClientPanel::send(const QString& op) {
-    if (node_->currentIndex() < 0) return;
+    if (node_->currentIndex() < 0 || !controller_) return;
     answer_->setText(tr("%1 sent…").arg(op));
     controller_->clientOp(node_->currentData().value<quint64>(), op, key_->text(), value_->text(),
                           consistency_->currentData().toInt());
 }
 
 void ClientPanel::workloadTick() {
-    if (node_->currentIndex() < 0) return;
+    if (node_->currentIndex() < 0 || !controller_) return;
     // Carry fractions so 5/s is one put every 200 ms, not none.
     owed_ += rate_->value() * kWorkloadTickMs / 1000.0;
     for (int i = 0; i < 10 && owed_ >= 1; ++i, owed_ -= 1) {

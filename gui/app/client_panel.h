@@ -4,6 +4,7 @@
 // and the answer comes back as a line here.
 #pragma once
 
+#include <QPointer>
 #include <QTimer>
 #include <QWidget>
 #include <vector>
@@ -28,11 +29,15 @@ class ClientPanel : public QWidget {
     std::uint64_t workloadSent() const { return sent_; }
     QSlider* rateSlider() const { return rate_; }
 
+    // The cluster is gone: stop the workload, ask nothing more.
+    void detach();
+
   private:
     void send(const QString& op);
     void workloadTick();
 
-    LabController* controller_;
+    // The controller goes away when the window closes (before the panel).
+    QPointer<LabController> controller_;
     QComboBox* node_;
     QComboBox* consistency_;
     QLineEdit* key_;

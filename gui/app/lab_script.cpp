@@ -18,11 +18,11 @@ namespace raftlab::gui {
 
 namespace {
 
-const QStringList kSteps = {"leader", "until",         "until-voters", "until-caught-up",
-                            "wait",   "kill-leader",   "pause-leader", "isolate-leader",
-                            "split",  "slow-follower", "heal",         "add-node",
-                            "freeze", "rate",          "step",         "workload",
-                            "select", "shot",          "quit"};
+const QStringList kSteps = {
+    "leader",       "until",          "until-voters",   "until-caught-up", "wait",   "kill-leader",
+    "pause-leader", "isolate-leader", "split",          "slow-follower",   "heal",   "add-node",
+    "freeze",       "rate",           "step",           "workload",        "select", "shot",
+    "quit",         "delay",          "hide-heartbeats"};
 
 QStringList split_steps(const QString& script) {
     QStringList out;
@@ -146,7 +146,9 @@ void LabScript::next() {
                 if (a_id != b_id)
                     rules.push_back(
                         {a_id, b_id, static_cast<std::uint32_t>(arg.toUInt()), 0, 0, false});
-        window_->controller()->setLinkRules(rules, QStringLiteral("every link delayed"));
+        if (window_->controller() != nullptr) {
+            window_->controller()->setLinkRules(rules, QStringLiteral("every link delayed"));
+        }
     } else if (verb == "hide-heartbeats") {
         a.hideHeartbeats->setChecked(true);
     } else if (verb == "select") {
@@ -182,8 +184,22 @@ void LabScript::next() {
         QWidget* target = window_;
         if (widget == "cluster") target = window_->clusterView();
         if (widget == "log" || widget == "timeline" || widget == "charts") {
+            // As --screenshot does: a picture of a dock is not a 150-pixel
+            // strip. Enlarge it, let the layout settle, then grab.
             QDockWidget* d = window_->dock(widget);
-            target = d != nullptr ? d->widget() : window_;
+            if (d != nullptr) {
+                d->raise();
+                window_->resizeDocks({d}, {window_->height() * 11 / 20}, Qt::Vertical);
+                target = d->widget();
+            }
+            QTimer::singleShot(150, this, [this, target, file = arg] {
+                if (!target->grab().save(file, "PNG")) {
+                    emit failed(QStringLiteral("could not write %1").arg(file));
+                    return;
+                }
+                next();
+            });
+            return;
         }
         if (!target->grab().save(arg, "PNG")) {
             emit failed(QStringLiteral("could not write %1").arg(arg));

@@ -22,10 +22,15 @@ namespace {
 // 3-node cluster with heartbeats); older ones are forgotten a chunk at a time.
 constexpr std::size_t kLiveHistoryEvents = 400'000;
 constexpr std::uint32_t kSlowFollowerDelayMs = 200;
+// A live message unanswered for this long was swallowed (a cut link, a
+// dead receiver): the timeline ends it in a cross instead of an arrow to now.
+// Generous against slow motion: 0.1× with a 50 ms link delay is 500 ms.
+constexpr std::int64_t kLostAfterMs = 1000;
 }  // namespace
 
 void MainWindow::becomeLive(const QString& title) {
     session_.setMaxEvents(kLiveHistoryEvents);
+    session_.setLostAfter(kLostAfterMs);
     live_ = new LiveWatchSource(monotonic_now_ns());
     controller_ = new LabController(live_);
     connect(controller_, &LabController::status, this,
@@ -83,9 +88,11 @@ void MainWindow::attachCluster(const std::vector<std::string>& lab_addresses) {
 
 void MainWindow::stopLiveCluster() {
     if (controller_ == nullptr) return;
+    if (client_panel_ != nullptr) client_panel_->detach();
     controller_->shutdown();
     delete controller_;
     controller_ = nullptr;
+    actions_->setLive(false);  // nothing left to act on
     if (live_) live_->stop();
 }
 

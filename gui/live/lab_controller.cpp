@@ -403,19 +403,9 @@ void LabController::healAll(const std::vector<NodeId>& nodes) {
             scenario::LabClient lab(id, address);
             const std::string e = lab.clear_faults();
             if (!e.empty()) failed += (failed.empty() ? "" : "; ") + e;
-            for (NodeId to : nodes) {
-                if (to == id) continue;
-                Event d;
-                d.kind = EventKind::Fault;
-                d.kind_name = "fault";
-                d.node = id;
-                d.peer = to;
-                d.what = "delay";
-                d.known |= kPeer | kDelay | kLoss;
-                source_->inject(d);
-            }
         }
-        fault(kNoNode, "heal", "nodes " + list_of(nodes));
+        // ClearFaults resets everything the lab injected, not only cuts.
+        fault(kNoNode, "clear-faults", "nodes " + list_of(nodes));
         emit status(failed.empty()
                         ? tr("Every link healed, lab time back to 1×")
                         : tr("Heal partly failed: %1").arg(QString::fromStdString(failed)));

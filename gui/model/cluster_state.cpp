@@ -310,6 +310,16 @@ void ClusterState::apply_persist(NodeState& n, const Event& e) {
     if (e.has(kFirst) && e.has(kLast) && e.has(kLogTerm)) {
         // A live node says the term of what it appended (EntryRange.term,
         // the last entry's; a range rarely spans terms).
+        if (e.first > n.log.last_index() + 1) {
+            // Events were lost in between (a slow watcher's bounded buffer):
+            // by Log Matching take the leader's terms, else this range's.
+            const NodeState* src = n.leader != n.id ? node(n.leader) : nullptr;
+            if (src != nullptr) {
+                n.log.copy_from(src->log, n.log.last_index() + 1, e.first - 1, e.log_term);
+            } else {
+                n.log.write(n.log.last_index() + 1, e.first - 1, e.log_term);
+            }
+        }
         n.log.write(e.first, e.last, e.log_term);
     } else if (e.has(kFirst) && e.has(kLast)) {
         if (n.role == Role::Leader) {
@@ -379,6 +389,12 @@ void ClusterState::apply_fault(const Event& e) {
     if (w == "heal") {
         for (auto& [k, l] : links_)
             l.cut = false;
+        partition_.clear();
+        return;
+    }
+    if (w == "clear-faults") {
+        // Lab.ClearFaults: every link back to normal, delays and loss too.
+        links_.clear();
         partition_.clear();
         return;
     }

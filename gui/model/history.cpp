@@ -48,7 +48,21 @@ std::size_t History::append(const std::vector<Event>& batch) {
         if (events_.size() % checkpoint_every_ == 0)
             checkpoints_.emplace_back(events_.size(), head_);
     }
+    if (lost_after_ms_ > 0 && !events_.empty()) expire_flights(events_.back().t_ms);
     return trim();
+}
+
+void History::expire_flights(std::int64_t now) {
+    for (auto& [key, q] : pending_) {
+        // Oldest first: stop at the first one still young enough.
+        while (!q.empty() && flights_[q.front()].sent_ms + lost_after_ms_ < now) {
+            Flight& f = flights_[q.front()];
+            f.done_ms = f.sent_ms + lost_after_ms_;
+            f.dropped = true;
+            longest_flight_ms_ = std::max(longest_flight_ms_, lost_after_ms_);
+            q.pop_front();
+        }
+    }
 }
 
 std::size_t History::count_until(std::int64_t t) const {

@@ -45,6 +45,10 @@ class History {
     std::size_t forgotten() const { return forgotten_; }  // in total
     // A live session sets a bound once it knows it is live (see the constructor).
     void set_max_events(std::size_t max_events);
+    // Live sources report no loss: a message a cut link swallowed simply
+    // never arrives. Past this age an unanswered flight is drawn lost
+    // (0 = never, right for traces, which record their drops).
+    void set_lost_after(std::int64_t ms) { lost_after_ms_ = ms; }
     void clear();
     void set_timing(const Timing& t);
 
@@ -67,6 +71,7 @@ class History {
 
   private:
     void track_flight(const Event& e);
+    void expire_flights(std::int64_t now);
     std::size_t trim();
 
     std::size_t checkpoint_every_;
@@ -81,6 +86,7 @@ class History {
     std::vector<Flight> flights_;  // ordered by sent_ms
     std::map<std::tuple<NodeId, NodeId, MsgType>, std::deque<std::size_t>> pending_;
     std::int64_t longest_flight_ms_ = 0;
+    std::int64_t lost_after_ms_ = 0;
 };
 
 }  // namespace raftlab::gui

@@ -26,6 +26,7 @@ class LabSession : public QObject {
     void setSource(EventSource* source);
     // Bounds the history (oldest events forgotten past it); 0 = unbounded.
     void setMaxEvents(std::size_t max_events) { history_.set_max_events(max_events); }
+    void setLostAfter(std::int64_t ms) { history_.set_lost_after(ms); }
     EventSource* source() const { return source_; }
     bool isLive() const { return source_ != nullptr && source_->isLive(); }
 

@@ -104,6 +104,10 @@ std::string fault_line(const Event& e) {
     }
     if (w == "partition") return "The network was partitioned: " + e.text;
     if (w == "heal") return "The network healed: every link works again";
+    if (w == "clear-faults") {
+        return with_reason("Every injected fault was cleared: links, disk delay, lab time 1×",
+                           e.text);
+    }
     return with_reason("Fault: " + w + (e.node ? " on node " + std::to_string(e.node) : ""),
                        e.text);
 }
