@@ -158,6 +158,9 @@ void LabController::startNode(NodeId id) {
     for (int i = 0; i < 15 && supervisor_->state(id) == scenario::ProcessState::Running; ++i)
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     if (supervisor_->state(id) == scenario::ProcessState::Exited) {
+        fault(id, "exited",
+              "exit code " + std::to_string(supervisor_->exit_code(id)) + ": " +
+                  supervisor_->log_tail(id, 1));
         emit status(tr("Node %1 exited at start (code %2): %3")
                         .arg(id)
                         .arg(supervisor_->exit_code(id))

@@ -428,7 +428,8 @@ void ClusterState::apply_fault(const Event& e) {
         // Only the durable log survives a crash.
         if (e.has(kLastIndex)) n.log.truncate_after(e.last_index);
         n.election_reset_ms = e.t_ms;
-    } else if (w == "crash" || w == "kill" || w == "retire" || w == "stop" || w == "unreachable") {
+    } else if (w == "crash" || w == "kill" || w == "retire" || w == "stop" || w == "unreachable" ||
+               w == "exited") {
         n.liveness = Liveness::Killed;
         n.election_reset_ms = -1;
         n.progress.clear();

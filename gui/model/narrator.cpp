@@ -88,6 +88,7 @@ std::string fault_line(const Event& e) {
     if (w == "restart" && !e.has(kTerm)) return with_reason(who + " restarted", e.text);
     if (w == "stop")
         return with_reason(who + " was stopped (SIGTERM): it shut down cleanly", e.text);
+    if (w == "exited") return with_reason(who + " exited on its own", e.text);
     if (w == "unreachable") return with_reason(who + " cannot be reached", e.text);
     if (w == "restart") {
         return who + " restarted in term " + std::to_string(e.term) + " with commit index " +
