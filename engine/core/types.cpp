@@ -1,6 +1,7 @@
 // Names for the core's enums and the small Membership queries.
 #include "engine/core/types.h"
 
+#include "engine/core/progress_name.h"
 #include "engine/core/raft.h"
 
 namespace raftlab::core {
@@ -63,6 +64,18 @@ const char* to_string(MessageType type) {
             return "ReadIndexResp";
     }
     return "UnknownMessage";
+}
+
+const char* to_string(Progress::State state) {
+    switch (state) {
+        case Progress::State::Probe:
+            return "probe";
+        case Progress::State::Replicate:
+            return "replicate";
+        case Progress::State::Snapshot:
+            return "snapshot";
+    }
+    return "?";
 }
 
 const char* to_string(ErrorCode code) {

@@ -1,5 +1,6 @@
 #include "engine/lab/events.h"
 
+#include "engine/core/progress_name.h"
 #include "engine/net/convert.h"
 
 namespace raftlab::lab {
@@ -85,22 +86,6 @@ bool to_event(const core::Note& note, const core::Membership& membership, pb::Wa
     }
 }
 
-namespace {
-
-const char* replication_name(core::Progress::State s) {
-    switch (s) {
-        case core::Progress::State::Probe:
-            return "probe";
-        case core::Progress::State::Replicate:
-            return "replicate";
-        case core::Progress::State::Snapshot:
-            return "snapshot";
-    }
-    return "?";
-}
-
-}  // namespace
-
 pb::NodeState to_node_state(const core::Status& st, const StateExtras& x) {
     pb::NodeState out;
     out.set_role(static_cast<std::uint32_t>(st.role));
@@ -144,7 +129,7 @@ pb::NodeState to_node_state(const core::Status& st, const StateExtras& x) {
                 st.ticks >= p.last_contact_tick ? st.ticks - p.last_contact_tick : 0;
             ps->set_last_contact_mono_ns(x.mono_now_ns -
                                          static_cast<std::int64_t>(ago_ticks) * tick_ns);
-            ps->set_replication(replication_name(p.state));
+            ps->set_replication(core::to_string(p.state));
             if (st.membership.is_learner(id)) {
                 auto* lp = out.add_learner_progress();
                 lp->set_id(id);

@@ -1,5 +1,6 @@
 #include "engine/server/cluster_service.h"
 
+#include "engine/core/progress_name.h"
 #include "engine/net/convert.h"
 #include "engine/proto/cluster.grpc.pb.h"
 #include "engine/server/kv_service.h"
@@ -7,18 +8,6 @@
 
 namespace raftlab::server {
 namespace {
-
-const char* progress_state(core::Progress::State s) {
-    switch (s) {
-        case core::Progress::State::Probe:
-            return "probe";
-        case core::Progress::State::Replicate:
-            return "replicate";
-        case core::Progress::State::Snapshot:
-            return "snapshot";
-    }
-    return "?";
-}
 
 class ClusterService final : public pb::Cluster::CallbackService {
   public:
@@ -69,7 +58,7 @@ class ClusterService final : public pb::Cluster::CallbackService {
             pp->set_id(id);
             pp->set_match_index(p.match_index);
             pp->set_next_index(p.next_index);
-            pp->set_state(progress_state(p.state));
+            pp->set_state(core::to_string(p.state));
             pp->set_inflight(p.inflight_msgs);
             pp->set_recent_active(p.recent_active);
         }
