@@ -41,6 +41,16 @@ bool has_display(int argc, char** argv) {
     return (x != nullptr && *x != '\0') || (w != nullptr && *w != '\0');
 }
 
+// --help and --version only print; they must work on a machine with no screen.
+bool only_prints(int argc, char** argv) {
+    for (int i = 1; i < argc; ++i) {
+        for (const char* flag : {"-h", "--help", "--help-all", "-v", "--version"}) {
+            if (std::strcmp(argv[i], flag) == 0) return true;
+        }
+    }
+    return false;
+}
+
 int fail(const QString& message) {
     std::fprintf(stderr, "raftlab: %s\n", qPrintable(message));
     return 2;
@@ -49,7 +59,9 @@ int fail(const QString& message) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    if (!has_display(argc, argv)) {
+    if (only_prints(argc, argv)) {
+        qputenv("QT_QPA_PLATFORM", "offscreen");
+    } else if (!has_display(argc, argv)) {
         std::fprintf(
             stderr,
             "raftlab: no display found (neither DISPLAY nor WAYLAND_DISPLAY is set).\n"
