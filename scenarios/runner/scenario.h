@@ -108,8 +108,11 @@ struct Step {
     bool wipe = false;  // restart with an empty data dir
 
     // nemesis: random faults for duration_ms
-    std::vector<std::string> faults;  // kill, pause, partition, delay, clock
+    // kill, pause, partition, delay, loss, clock, disk-delay
+    std::vector<std::string> faults;
     std::uint64_t interval_ms = 1000;
+    // After each round's faults heal, a write must be acknowledged within this.
+    std::uint64_t recovery_ms = 10000;
 };
 
 struct ClusterShape {

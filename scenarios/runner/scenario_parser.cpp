@@ -52,7 +52,7 @@ const std::map<std::string, std::set<std::string>>& allowed_keys() {
         {"expect", {"condition"}},
         {"note", {}},
         {"bind", {"node", "as"}},
-        {"nemesis", {"faults", "duration_ms", "interval_ms"}},
+        {"nemesis", {"faults", "duration_ms", "interval_ms", "recovery_ms"}},
     };
     return keys;
 }
@@ -439,14 +439,14 @@ class Parser {
         }
         st.wipe = get<bool>(t, "wipe", st, false);
         if (auto* f = t.get_as<toml::array>("faults")) {
-            static const std::set<std::string> kinds = {"kill", "pause", "partition", "delay",
-                                                        "clock"};
+            static const std::set<std::string> kinds = {
+                "kill", "pause", "partition", "delay", "loss", "clock", "disk-delay"};
             for (auto& x : *f) {
                 auto v = x.value<std::string>();
                 if (!v || !kinds.count(*v)) {
                     fail_step(line_of(x), st,
                               "faults holds an unknown fault; use kill, pause, partition, delay, "
-                              "clock");
+                              "loss, clock, disk-delay");
                 }
                 st.faults.push_back(*v);
             }
@@ -454,6 +454,7 @@ class Parser {
             st.faults = {"kill", "pause", "partition", "delay", "clock"};
         }
         st.interval_ms = get<std::uint64_t>(t, "interval_ms", st, st.interval_ms);
+        st.recovery_ms = get<std::uint64_t>(t, "recovery_ms", st, st.recovery_ms);
         if (st.action == "nemesis" && st.duration_ms == 0) {
             fail_step(st.line, st, "a nemesis step needs duration_ms");
         }
