@@ -19,7 +19,9 @@ int main(int argc, char** argv) {
     app.add_option("--config", config_path, "TOML config file (see docs/cli.md)")->required();
     app.add_flag("--lab", lab, "expose the lab service (loopback only)");
     app.add_option("--log-level", log_level, "trace, debug, info, warn, error")
-        ->capture_default_str();
+        ->capture_default_str()
+        // An unknown level must not silently mean "info" (docs/bad-input.md).
+        ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
     CLI11_PARSE(app, argc, argv);
 
     // Logs go to stdout, flushed per line, so a killed node's last words survive.

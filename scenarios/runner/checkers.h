@@ -2,6 +2,7 @@
 // Each reports a violation with its evidence, in words a person can follow.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -71,5 +72,9 @@ struct TraceCheckResult {
     bool ok() const { return violations.empty() && problems.empty() && linearizable; }
 };
 TraceCheckResult check_trace_file(const std::string& path);
+// The same on a trace already in memory; `path` names it in messages. The
+// fuzz target (tests/fuzz) uses it with a short lincheck budget.
+TraceCheckResult check_trace_text(const std::string& text, const std::string& path,
+                                  std::chrono::milliseconds lincheck_budget);
 
 }  // namespace raftlab::scenario

@@ -2,6 +2,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <fstream>
+#include <sstream>
 
 #include "scenarios/lincheck/checker.h"
 #include "scenarios/lincheck/history_jsonl.h"
@@ -19,12 +20,21 @@ std::int64_t time_of(const QJsonObject& o) {
 }  // namespace
 
 TraceCheckResult check_trace_file(const std::string& path) {
-    TraceCheckResult result;
-    std::ifstream in(path);
+    std::ifstream in(path, std::ios::binary);
     if (!in) {
+        TraceCheckResult result;
         result.problems.push_back(path + ": cannot open the trace; check the path");
         return result;
     }
+    std::ostringstream text;
+    text << in.rdbuf();
+    return check_trace_text(text.str(), path, std::chrono::seconds(30));
+}
+
+TraceCheckResult check_trace_text(const std::string& text, const std::string& path,
+                                  std::chrono::milliseconds lincheck_budget) {
+    TraceCheckResult result;
+    std::istringstream in(text);
     ElectionSafety safety;
     std::string line;
     int line_no = 0;
@@ -58,13 +68,14 @@ TraceCheckResult check_trace_file(const std::string& path) {
         }
     }
 
-    auto loaded = lincheck::load_history_file(path);
+    std::istringstream again(text);
+    auto loaded = lincheck::load_history_jsonl(again, path);
     for (const auto& e : loaded.errors)
         result.problems.push_back(e);
     result.operations = loaded.history.size();
     if (!loaded.history.empty()) {
         lincheck::CheckOptions options;
-        options.budget = std::chrono::seconds(30);
+        options.budget = lincheck_budget;
         auto verdict = lincheck::check(loaded.history, options);
         result.linearizable = verdict.verdict == lincheck::Verdict::Ok;
         result.lincheck_report = lincheck::format(verdict);

@@ -172,6 +172,10 @@ class Cluster {
     NetworkOptions& net() { return options_.net; }
     // Tests may drop chosen messages: return false to drop.
     void set_message_filter(std::function<bool(const core::Message&)> f) { filter_ = std::move(f); }
+    // Delivers a copy of a message that was sent earlier, `delay_ms` from now:
+    // the late duplicate a real network may produce (tests/fuzz replays the
+    // messages its filter saw). Partitions and down nodes still apply.
+    void inject(const core::Message& m, std::int64_t delay_ms);
 
     // Client operations, traced and checked.
     bool put(NodeId at, const std::string& key);  // false if not accepted (not leader...)

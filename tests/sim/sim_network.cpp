@@ -119,6 +119,15 @@ void Cluster::send(SimNode& n, const Message& original) {
     }
 }
 
+void Cluster::inject(const Message& m, std::int64_t delay_ms) {
+    Event ev;
+    ev.t = now_ + std::max<std::int64_t>(0, delay_ms);
+    ev.kind = Event::Kind::Deliver;
+    ev.node = m.to;
+    ev.msg = m;
+    schedule(std::move(ev));
+}
+
 void Cluster::deliver(Message& m) {
     auto it = nodes_.find(m.to);
     if (it == nodes_.end() || !it->second.up) return drop(m, "node down");
