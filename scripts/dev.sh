@@ -4,10 +4,20 @@
 #   scripts/dev.sh test   install what is missing, build, run every test
 #   scripts/dev.sh build  install what is missing, build
 #   scripts/dev.sh deps   install what is missing
-# Environment: BUILD_DIR (default build), CTEST_ARGS (extra ctest arguments).
+#   scripts/dev.sh sanitize   ASan+UBSan build of the engine and its tests, the
+#                             unit, sim and node suites under it; TSan over the
+#                             node's threads (docs/testing.md, "Sanitizers")
+#   scripts/dev.sh fuzz       clang-14 libFuzzer targets, each for FUZZ_SECONDS
+#                             on its committed corpus (docs/testing.md, "Fuzzing")
+# `test` runs build + every test, then the sanitize and fuzz stages; each
+# stage prints how long it took, and any failure fails the run.
+# Environment: BUILD_DIR (default build), CTEST_ARGS (extra ctest arguments),
+# FUZZ_SECONDS (default 25 per target), SKIP_SANITIZE=1 / SKIP_FUZZ=1 (local
+# runs only: `test` without those stages).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR=${BUILD_DIR:-build}
+FUZZ_SECONDS=${FUZZ_SECONDS:-25}
 
 PACKAGES=(
   build-essential cmake ninja-build pkg-config git ccache
@@ -15,6 +25,7 @@ PACKAGES=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   librocksdb-dev libtomlplusplus-dev libcli11-dev libspdlog-dev
   xvfb xauth procps iproute2
+  clang-14 libfuzzer-14-dev
 )
 
 as_root() {
@@ -33,24 +44,149 @@ deps() {
   fi
 }
 
+# ccache makes rebuilds in any clone of the repo cheap: paths are hashed
+# relative to the clone, so a second checkout reuses the first one's objects.
+configure() {  # configure DIR [cmake options...]
+  local dir=$1
+  shift
+  export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=true
+  cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DCMAKE_CXX_COMPILER_LAUNCHER=ccache "$@" >"$dir.configure.log" 2>&1 \
+    || { cat "$dir.configure.log"; return 1; }
+}
+
 build() {
   deps
-  # ccache makes rebuilds in any clone of the repo cheap: paths are hashed
-  # relative to the clone, so a second checkout reuses the first one's objects.
-  export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=true
-  cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    -DCMAKE_CXX_COMPILER_LAUNCHER=ccache
+  mkdir -p "$BUILD_DIR"
+  configure "$BUILD_DIR"
   cmake --build "$BUILD_DIR" -j "$(nproc)"
 }
 
-run_tests() {
-  build
-  cd "$BUILD_DIR"
+run_ctest() {
   # Real-process suites measure elections in wall-clock time on a shared
   # machine, so a failed test is run once more; ctest prints every failure,
   # and a test that fails twice fails the run.
+  (cd "$1" && shift && ctest --output-on-failure -j "$(nproc)" --repeat until-pass:2 "$@")
+}
+
+# Prints how long a stage took. The stage runs with errexit in force (not
+# under `||`, where bash would ignore set -e inside it); if it fails, the
+# EXIT trap names it and its duration.
+stage() {  # stage NAME FUNCTION [args...]
+  STAGE_NAME=$1
+  STAGE_START=$SECONDS
+  shift
+  echo "==> stage $STAGE_NAME"
+  "$@"
+  echo "==> stage $STAGE_NAME: $((SECONDS - STAGE_START)) s (ok)"
+  STAGE_NAME=
+}
+STAGE_NAME=
+trap 'rc=$?; [ -z "$STAGE_NAME" ] || echo "==> stage $STAGE_NAME: $((SECONDS - STAGE_START)) s (FAILED, exit $rc)" >&2' EXIT
+
+# The executables the ctest tests matching these ctest arguments run: each
+# test's command is build/bin/<target>, and every executable is a target.
+test_targets() {  # test_targets DIR [ctest selection...]
+  local dir=$1
+  shift
+  (cd "$dir" && ctest -N -V "$@") | sed -n 's#.*Test command: [^ ]*/bin/\([^ ]*\).*#\1#p' | sort -u
+}
+
+# Any report a sanitizer wrote (log_path) from any process, test or node,
+# including nodes killed with SIGKILL before their exit status could tell.
+sanitizer_reports() {  # sanitizer_reports DIR
+  local found
+  found=$(find "$1" -type f -size +0 2>/dev/null | head -20)
+  [ -z "$found" ] && return 0
+  echo "sanitizer reports in $1:" >&2
+  for f in $found; do echo "--- $f" >&2; head -60 "$f" >&2; done
+  return 1
+}
+
+# ASan + UBSan (gcc): the unit, sim and node suites. The heaviest figures-only
+# test (storage_snapshot_throughput: 500,000 keys) and the random simulator's
+# seed count are scaled down; the code paths are the same.
+SAN_ASAN_EXCLUDE='^storage_snapshot_throughput$'
+sanitize_asan() {
+  local dir=${BUILD_DIR}-asan reports rc=0
+  reports="$PWD/$dir/sanitizer-reports"
+  mkdir -p "$dir"
+  configure "$dir" -DRAFTLAB_BUILD_GUI=OFF -DRAFTLAB_SANITIZE=address,undefined
+  # shellcheck disable=SC2046
+  cmake --build "$dir" -j "$(nproc)" --target raftlab-node raftlab-ctl \
+    $(test_targets "$dir" -L '^(unit|sim|node)$' -E "$SAN_ASAN_EXCLUDE")
+  rm -rf "$reports" && mkdir -p "$reports"
+  ASAN_OPTIONS="log_path=$reports/asan:detect_leaks=1:abort_on_error=1:strict_string_checks=1" \
+  LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0" \
+  UBSAN_OPTIONS="log_path=$reports/ubsan:print_stacktrace=1:halt_on_error=1" \
+  RAFTLAB_SIM_SEEDS=${RAFTLAB_SIM_SEEDS:-200} \
+    run_ctest "$dir" -L '^(unit|sim|node)$' -E "$SAN_ASAN_EXCLUDE" || rc=$?
+  sanitizer_reports "$reports"
+  return $rc
+}
+
+# TSan (gcc) over the node's threads: the raft loop, the apply thread, gRPC
+# callbacks and the Lab.Watch buffers, in the suites that drive them hardest.
+# Debian's gRPC and protobuf are not built with TSan; tests/tsan.supp silences
+# reports whose frames are all in them (each entry says why).
+SAN_TSAN_TESTS='^(test_node_cluster|test_lab_faults|test_node_snapshot)$'
+sanitize_tsan() {
+  local dir=${BUILD_DIR}-tsan reports rc=0
+  reports="$PWD/$dir/sanitizer-reports"
+  mkdir -p "$dir"
+  configure "$dir" -DRAFTLAB_BUILD_GUI=OFF -DRAFTLAB_SANITIZE=thread
+  # shellcheck disable=SC2046
+  cmake --build "$dir" -j "$(nproc)" --target raftlab-node \
+    $(test_targets "$dir" -R "$SAN_TSAN_TESTS")
+  rm -rf "$reports" && mkdir -p "$reports"
+  TSAN_OPTIONS="log_path=$reports/tsan:suppressions=$PWD/tests/tsan.supp:second_deadlock_stack=1:halt_on_error=0" \
+    run_ctest "$dir" -R "$SAN_TSAN_TESTS" || rc=$?
+  sanitizer_reports "$reports"
+  return $rc
+}
+
+run_sanitize() {
+  deps
+  stage sanitize-asan-ubsan sanitize_asan
+  stage sanitize-tsan sanitize_tsan
+}
+
+# libFuzzer (clang-14): every target for FUZZ_SECONDS from its committed
+# corpus. New inputs go to a scratch dir, never into the repository; a crash
+# leaves its input in $dir/fuzz-artifacts and fails the run.
+FUZZ_TARGETS=(fuzz_config fuzz_scenario fuzz_trace fuzz_snapshot_chunk fuzz_msgseq)
+run_fuzz() {
+  deps
+  local dir=${BUILD_DIR}-fuzz t failed=0
+  mkdir -p "$dir"
+  configure "$dir" -DCMAKE_CXX_COMPILER=clang++-14 -DRAFTLAB_BUILD_GUI=OFF -DRAFTLAB_FUZZ=ON
+  cmake --build "$dir" -j "$(nproc)" --target "${FUZZ_TARGETS[@]}"
+  mkdir -p "$dir/fuzz-artifacts"
+  for t in "${FUZZ_TARGETS[@]}"; do
+    rm -rf "$dir/fuzz-new/$t" && mkdir -p "$dir/fuzz-new/$t"
+    echo "--- $t: ${FUZZ_SECONDS} s from tests/fuzz/corpus/$t"
+    if ! "$dir/bin/$t" -max_total_time="$FUZZ_SECONDS" -timeout=30 -rss_limit_mb=2048 \
+      -print_final_stats=1 -artifact_prefix="$dir/fuzz-artifacts/$t-" \
+      "$dir/fuzz-new/$t" "tests/fuzz/corpus/$t" >"$dir/fuzz-$t.log" 2>&1; then
+      echo "FUZZ FAILURE in $t (input saved under $dir/fuzz-artifacts):"
+      tail -60 "$dir/fuzz-$t.log"
+      failed=1
+    else
+      grep -E '^stat::(number_of_executed_units|new_units_added)' "$dir/fuzz-$t.log" | tr '\n' ' '
+      echo
+    fi
+  done
+  return $failed
+}
+
+run_tests() {
+  local start=$SECONDS
+  stage build build
   # shellcheck disable=SC2086
-  ctest --output-on-failure -j "$(nproc)" --repeat until-pass:2 ${CTEST_ARGS:-}
+  stage ctest run_ctest "$BUILD_DIR" ${CTEST_ARGS:-}
+  if [ "${SKIP_SANITIZE:-0}" != 1 ]; then run_sanitize; fi
+  if [ "${SKIP_FUZZ:-0}" != 1 ]; then stage fuzz run_fuzz; fi
+  echo "==> all stages: $((SECONDS - start)) s"
 }
 
 run_lab() {
@@ -66,5 +202,7 @@ case "${1:-}" in
   test) run_tests ;;
   build) build ;;
   deps) deps ;;
-  *) echo "usage: scripts/dev.sh run|test|build|deps" >&2; exit 2 ;;
+  sanitize) run_sanitize ;;
+  fuzz) stage fuzz run_fuzz ;;
+  *) echo "usage: scripts/dev.sh run|test|build|deps|sanitize|fuzz" >&2; exit 2 ;;
 esac
