@@ -65,12 +65,14 @@ Runner::Runner(Scenario scenario, RunOptions options, std::ostream& out)
     trace_ = options_.trace_path.empty()
                  ? std::make_unique<TraceWriter>()
                  : std::make_unique<TraceWriter>(options_.trace_path, start_ns_);
+    if (options_.on_record) trace_->set_listener(options_.on_record);
     monitor_ = std::make_unique<Monitor>(
         *trace_, out_, start_ns_, static_cast<std::int64_t>(scenario_.checks.liveness_ms) * 1000000,
         scenario_.checks.liveness);
     SupervisorOptions so;
     so.run_dir = run_dir_;
     so.node_bin = options_.node_bin;
+    so.node_args = options_.node_args;
     so.raft_toml = scenario_.cluster.raft_toml;
     so.lab = true;
     supervisor_ = std::make_unique<Supervisor>(so);
@@ -260,6 +262,10 @@ int Runner::run() {
     for (const Step& step : scenario_.steps) {
         const std::string where = "step " + std::to_string(step.index) + " (" + step.action +
                                   ", line " + std::to_string(step.line) + ")";
+        if (options_.before_step && !options_.before_step(step)) {
+            failures_.push_back(where + ": not run, the run was stopped before it");
+            break;
+        }
         if (!step.say.empty()) monitor_->say("» " + step.say);
         QJsonObject o;
         o.insert("kind", "step");

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -36,11 +37,21 @@ struct RunOptions {
     double speed = 1.0;  // lab clock rate (needs the Lab service)
     bool keep = false;   // keep the run directory (configs, data, logs)
     std::filesystem::path node_bin;
+    std::vector<std::string> node_args;  // appended to every node's command line
     std::filesystem::path run_dir;  // empty: a fresh directory under /tmp
     // "watch": Lab.Watch streams (nodes without --lab are polled instead);
     // "poll": Cluster.Status every 50 ms.
     std::string observer = "watch";
     std::uint64_t nemesis_duration_ms = 0;  // overrides every nemesis step's duration_ms
+
+    // For a program that embeds the runner (the GUI's guide player). All
+    // three are called on the thread inside run().
+    // Before each step; false ends the run there (the person closed the window).
+    std::function<bool(const Step&)> before_step;
+    // Polled while a wait-for waits; true gives up the wait at once.
+    std::function<bool()> cancelled;
+    // Every trace record as it is written (needs trace_path).
+    std::function<void(const QJsonObject&)> on_record;
 };
 
 class Runner {

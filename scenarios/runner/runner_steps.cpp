@@ -462,6 +462,7 @@ std::string Runner::wait_step(const Step& step) {
         for (;;) {
             c = evaluate(step.condition, step);
             if (c.held || Clock::now() >= deadline) break;
+            if (options_.cancelled && options_.cancelled()) break;
             check_crashes();
             update_quorum();
             monitor_->tick();

@@ -32,6 +32,7 @@ void TraceWriter::record(QJsonObject record) {
     out_.write(line.constData(), line.size());
     out_.put('\n');
     out_.flush();
+    if (listener_) listener_(record);
 }
 
 void TraceWriter::raw(const std::string& json_line) {

@@ -7,6 +7,7 @@
 #include <QJsonObject>
 #include <cstdint>
 #include <fstream>
+#include <functional>
 #include <mutex>
 #include <string>
 
@@ -26,6 +27,12 @@ class TraceWriter {
     // A line that already is a JSON object (lincheck's op records); t is added.
     void raw(const std::string& json_line);
 
+    // Also hands every record, as written, to `listener` (the GUI's guide
+    // player reads the run live this way). Set before the first record.
+    void set_listener(std::function<void(const QJsonObject&)> listener) {
+        listener_ = std::move(listener);
+    }
+
     bool enabled() const { return out_.is_open(); }
     std::int64_t start_ns() const { return start_ns_; }
 
@@ -33,6 +40,7 @@ class TraceWriter {
     std::mutex mu_;
     std::ofstream out_;
     std::int64_t start_ns_ = 0;
+    std::function<void(const QJsonObject&)> listener_;
 };
 
 }  // namespace raftlab::scenario
