@@ -33,6 +33,17 @@ LabActions::LabActions(QObject* parent) : QObject(parent) {
     exportTimeline = make(tr("Export timeline as PNG…"), QKeySequence(tr("Ctrl+Shift+E")),
                           tr("Save the timeline as a PNG image"));
     quit = make(tr("&Quit"), QKeySequence(tr("Ctrl+Q")), tr("Quit the lab"));
+    saveTrace = make(tr("Save session trace…"), QKeySequence(tr("Ctrl+S")),
+                     tr("Save everything seen so far as a JSON Lines trace (--replay opens it)"));
+    saveScenario =
+        make(tr("Save session as scenario…"), QKeySequence(tr("Ctrl+Shift+S")),
+             tr("Save what you did (kill, pause, partition, delay, clock, put…) as a scenario "
+                "file that raftlab-scenario run replays"));
+    guideNext = make(tr("Next step ▶"), QKeySequence(tr("N")), tr("Run the guide's next step"));
+    guideRunAll = make(tr("Run all ⏩"), QKeySequence(tr("Shift+N")),
+                       tr("Run every remaining step of the guide"));
+    guideNext->setEnabled(false);
+    guideRunAll->setEnabled(false);
 
     playPause = make(tr("Play / pause"), QKeySequence(Qt::Key_Space),
                      tr("Play the replay from the playhead, or pause it"));

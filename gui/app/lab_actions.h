@@ -20,6 +20,12 @@ class LabActions : public QObject {
     QAction* exportCluster;
     QAction* exportTimeline;
     QAction* quit;
+    // Record and reproduce
+    QAction* saveTrace;
+    QAction* saveScenario;
+    // Guide player (--guide, --scenario)
+    QAction* guideNext;
+    QAction* guideRunAll;
     // Playback (replays and scrubbing)
     QAction* playPause;
     QAction* stepBack;

@@ -18,6 +18,7 @@
 #include "gui/views/cluster_view.h"
 #include "gui/views/log_view.h"
 #include "gui/views/timeline_view.h"
+#include "scenarios/runner/runner.h"
 
 namespace {
 
@@ -124,8 +125,20 @@ int main(int argc, char** argv) {
         QStringLiteral("Run live steps, e.g. \"leader; kill-leader; until Candidate; freeze; "
                        "shot out.png; quit\" (see gui/app/lab_script.h)."),
         QStringLiteral("STEPS"));
-    for (const auto& o : {replay, at_time, classroom, screenshot, shot_widget, size, span, play,
-                          speed, attach, nodes, node_bin, lab_script}) {
+    const QCommandLineOption guide(
+        QStringLiteral("guide"),
+        QStringLiteral("Play the scale-out guide step by step: node 1 alone, then join 2, then "
+                       "join 3 (Next / Run all)."));
+    const QCommandLineOption scenario_file(
+        QStringLiteral("scenario"),
+        QStringLiteral("Play a scenario file step by step in the guide player."),
+        QStringLiteral("FILE"));
+    const QCommandLineOption run_all(
+        QStringLiteral("run-all"),
+        QStringLiteral("With --guide or --scenario: run every step without waiting for Next."));
+    for (const auto& o :
+         {replay, at_time, classroom, screenshot, shot_widget, size, span, play, speed, attach,
+          nodes, node_bin, lab_script, guide, scenario_file, run_all}) {
         cli.addOption(o);
     }
     cli.process(app);  // unknown options: a clear message and exit code 1
@@ -199,8 +212,32 @@ int main(int argc, char** argv) {
     if (node_path.isEmpty()) {
         node_path = QCoreApplication::applicationDirPath() + QStringLiteral("/raftlab-node");
     }
-    const bool local = !cli.isSet(replay) && !cli.isSet(attach);
-    if (local && !QFileInfo(node_path).isExecutable()) {
+    QString scenario_path;
+    if (cli.isSet(guide) && cli.isSet(scenario_file)) {
+        return fail(QStringLiteral("--guide and --scenario exclude each other: --guide is "
+                                   "--scenario %1")
+                        .arg(QString::fromStdString(raftlab::scenario::default_library_dir() +
+                                                    "/single-node-expansion.toml")));
+    }
+    if (cli.isSet(guide)) {
+        scenario_path = QString::fromStdString(raftlab::scenario::default_library_dir() +
+                                               "/single-node-expansion.toml");
+    }
+    if (cli.isSet(scenario_file)) scenario_path = cli.value(scenario_file);
+    const bool scripted = !scenario_path.isEmpty();
+    if (scripted && (cli.isSet(replay) || cli.isSet(attach))) {
+        return fail(
+            QStringLiteral("--guide/--scenario start their own nodes; drop --replay and "
+                           "--attach"));
+    }
+    if (scripted && !QFileInfo(scenario_path).isReadable()) {
+        return fail(QStringLiteral("cannot read scenario '%1'. The shipped ones are in %2 "
+                                   "(raftlab-scenario list)")
+                        .arg(scenario_path,
+                             QString::fromStdString(raftlab::scenario::default_library_dir())));
+    }
+    const bool local = !cli.isSet(replay) && !cli.isSet(attach) && !scripted;
+    if ((local || scripted) && !QFileInfo(node_path).isExecutable()) {
         return fail(QStringLiteral("cannot run '%1' to start a local cluster. Build it "
                                    "(cmake --build build --target raftlab-node), pass "
                                    "--node-bin PATH, or open a trace with --replay")
@@ -241,6 +278,11 @@ int main(int argc, char** argv) {
     }
     if (cli.isSet(attach)) window.attachCluster(attach_to);
     if (local) window.startLocalCluster(node_count, node_path);
+    if (scripted) {
+        const QString bad = window.startScenario(scenario_path, node_path);
+        if (!bad.isEmpty()) return fail(bad);
+        if (cli.isSet(run_all)) window.actions().guideRunAll->trigger();
+    }
     window.show();
     raftlab::gui::LabScript script(&window, cli.value(lab_script));
     int script_exit = 0;

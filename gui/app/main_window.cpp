@@ -229,10 +229,18 @@ void MainWindow::buildMenus() {
     QMenu* file = menuBar()->addMenu(tr("&File"));
     file->addAction(actions_->openTrace);
     file->addSeparator();
+    file->addAction(actions_->saveTrace);
+    file->addAction(actions_->saveScenario);
+    file->addSeparator();
     file->addAction(actions_->exportCluster);
     file->addAction(actions_->exportTimeline);
     file->addSeparator();
     file->addAction(actions_->quit);
+
+    QMenu* guide = menuBar()->addMenu(tr("&Guide"));
+    guide->setToolTipsVisible(true);
+    guide->addAction(actions_->guideNext);
+    guide->addAction(actions_->guideRunAll);
 
     QMenu* play = menuBar()->addMenu(tr("&Playback"));
     for (QAction* a :

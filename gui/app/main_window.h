@@ -35,6 +35,8 @@ class LogModel;
 class LabController;
 class LiveWatchSource;
 class ClientPanel;
+class ScenarioPlayer;
+class GuidePanel;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -60,6 +62,12 @@ class MainWindow : public QMainWindow {
     LiveWatchSource* liveSource() const { return live_; }
     // Stops every process the app started; blocks until they are gone.
     void stopLiveCluster();
+    // The guide player (--guide, --scenario FILE): the scenario engine runs
+    // the file step by step (Next / Run all) and the window shows its nodes
+    // live. Returns "" or why the file cannot be played.
+    QString startScenario(const QString& path, const QString& node_bin);
+    ScenarioPlayer* scenarioPlayer() const { return player_; }
+    GuidePanel* guidePanel() const { return guide_; }
 
     // For tests and --screenshot.
     ClusterView* clusterView() const { return cluster_; }
@@ -120,6 +128,8 @@ class MainWindow : public QMainWindow {
     LabController* controller_ = nullptr;
     ClientPanel* client_panel_ =
         nullptr;  // rebuilds the chart at most once a second while events stream in
+    ScenarioPlayer* player_ = nullptr;
+    GuidePanel* guide_ = nullptr;
 };
 
 }  // namespace raftlab::gui

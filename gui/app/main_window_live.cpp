@@ -4,15 +4,18 @@
 #include <QCloseEvent>
 #include <QComboBox>
 #include <QDockWidget>
+#include <QJsonObject>
 #include <QLabel>
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QToolBar>
 
 #include "gui/app/client_panel.h"
+#include "gui/app/guide_panel.h"
 #include "gui/app/main_window.h"
 #include "gui/live/lab_controller.h"
 #include "gui/live/live_watch_source.h"
+#include "gui/live/scenario_player.h"
 #include "gui/views/cluster_view.h"
 
 namespace raftlab::gui {
@@ -86,7 +89,59 @@ void MainWindow::attachCluster(const std::vector<std::string>& lab_addresses) {
     });
 }
 
+QString MainWindow::startScenario(const QString& path, const QString& node_bin) {
+    auto* player = new ScenarioPlayer(this);
+    const QString bad = player->load(path);
+    if (!bad.isEmpty()) {
+        delete player;
+        return bad;
+    }
+    player_ = player;
+    const auto& sc = player_->scenario();
+    becomeLive(tr("Scenario: %1").arg(QString::fromStdString(sc.name)));
+    // The scenario engine starts and stops the nodes; the window streams
+    // each one as it starts, and its links, clock and client work.
+    connect(player_, &ScenarioPlayer::nodeStarted, this,
+            [this](quint64 id, const QString& address) {
+                if (controller_) controller_->adopt(id, address.toStdString());
+            });
+    // The engine's faults (start, join, kill, restart...) go on the timeline.
+    connect(player_, &ScenarioPlayer::record, this, [this](const QJsonObject& o) {
+        if (live_ == nullptr || o.value(QLatin1String("kind")).toString() != QLatin1String("fault"))
+            return;
+        Event e;
+        e.kind = EventKind::Fault;
+        e.kind_name = "fault";
+        e.node = o.value(QLatin1String("node")).toInteger();
+        e.what = o.value(QLatin1String("what")).toString().toStdString();
+        e.text = o.value(QLatin1String("detail")).toString().toStdString();
+        live_->inject(std::move(e));
+    });
+    connect(player_, &ScenarioPlayer::narration, this,
+            [this](const QString& line) { statusBar()->showMessage(line, 6000); });
+
+    guide_ = new GuidePanel(player_, actions_->guideNext, actions_->guideRunAll);
+    auto* dock = new QDockWidget(tr("Guide"), this);
+    dock->setObjectName(QStringLiteral("guide"));
+    dock->setWidget(guide_);
+    addDockWidget(Qt::LeftDockWidgetArea, dock);
+    resizeDocks({dock}, {width() / 4}, Qt::Horizontal);
+    connect(guide_, &GuidePanel::focusChanged, cluster_, &ClusterView::setHighlighted);
+    connect(actions_->guideNext, &QAction::triggered, player_, &ScenarioPlayer::next);
+    connect(actions_->guideRunAll, &QAction::triggered, player_, &ScenarioPlayer::runAll);
+    actions_->guideNext->setEnabled(true);
+    actions_->guideRunAll->setEnabled(true);
+    player_->start(node_bin);
+    return {};
+}
+
 void MainWindow::stopLiveCluster() {
+    // The scenario engine first: it kills the nodes it started when its run
+    // ends (cancelled at its next step or wait), from its own thread.
+    if (player_ != nullptr) {
+        player_->cancel();
+        player_->wait();
+    }
     if (controller_ == nullptr) return;
     if (client_panel_ != nullptr) client_panel_->detach();
     controller_->shutdown();

@@ -199,6 +199,17 @@ void LabController::attach(const std::vector<std::string>& lab_addresses) {
     });
 }
 
+void LabController::adopt(NodeId id, const std::string& address) {
+    {
+        std::lock_guard lock(mu_);
+        client_addresses_[id] = address;
+    }
+    post([this, id, address] {
+        attached_[id] = address;
+        source_->watch(id, address);
+    });
+}
+
 std::string LabController::labAddress(NodeId id) const {
     // raftlab-node --lab serves the Lab service on its listen_address, next
     // to KV and Cluster (engine/server/node.cpp), not on the [lab] address.
@@ -215,7 +226,7 @@ std::string LabController::clientAddressLocked(NodeId id) const {
 
 std::string LabController::clientAddress(NodeId id) const {
     if (supervisor_ && supervisor_->planned(id)) return supervisor_->node(id).address;
-    return {};
+    return clientAddressLocked(id);
 }
 
 void LabController::kill9(NodeId id) {

@@ -55,6 +55,10 @@ class LabController : public QObject {
     // Watch nodes this app did not start, by their Lab service addresses;
     // each node's id is learned from the first event of its stream.
     void attach(const std::vector<std::string>& lab_addresses);
+    // A node someone else started (the scenario engine of the guide player)
+    // at `address` (KV, Cluster and Lab): streamed, and its links, clock and
+    // client calls work; process actions do not.
+    void adopt(NodeId id, const std::string& address);
     bool ownsProcesses() const { return owns_processes_; }
     // Whether process actions work on this node (the app started it).
     bool canControl(NodeId id) const;

@@ -43,6 +43,11 @@ std::shared_ptr<const LiveNodeState> live_state(const pb::NodeState& s) {
     }
     for (const auto& p : s.peers())
         out->peers.push_back({p.id(), p.match_index(), p.next_index()});
+    for (const auto& l : s.learner_progress()) {
+        out->learner_progress.push_back({l.id(), l.match_index(), l.leader_last_index(),
+                                         l.lag_threshold(), l.snapshot_sent_bytes(),
+                                         l.snapshot_total_bytes()});
+    }
     out->clock_rate = s.clock_rate();
     return out;
 }

@@ -280,6 +280,17 @@ void ClusterState::apply_live_state(NodeState& n, const Event& e) {
             touch(p.id);
             n.progress[p.id] = PeerProgress{p.match_index, p.next_index};
         }
+        n.catchup.clear();
+        for (const auto& l : s.learner_progress) {
+            NodeState::Catchup c;
+            c.lag_threshold = l.lag_threshold;
+            if (l.snapshot_total_bytes > 0) {
+                c.snapshot_pct =
+                    static_cast<int>(100 * l.snapshot_sent_bytes / l.snapshot_total_bytes);
+            }
+            n.catchup[l.id] = c;
+            n.progress[l.id].match_index = std::max(n.progress[l.id].match_index, l.match_index);
+        }
     }
     // Membership as this node knows it. Every member reports it, so it
     // converges as the configuration entry reaches them.

@@ -51,7 +51,15 @@ struct NodeState {
     // promotion a visible moment (the guide's "NODE 2 PROMOTED TO VOTER!").
     std::int64_t promoted_at_ms = -1;
     std::map<NodeId, PeerProgress> progress;  // while Leader
-    std::set<NodeId> votes_granted;           // while (Pre)Candidate, this term
+    // While Leader, live only: each learner's way to promotion (lab.proto
+    // LearnerProgress): lag threshold and snapshot transfer.
+    struct Catchup {
+        Index lag_threshold = 0;
+        int snapshot_pct = -1;  // -1: no InstallSnapshot in flight
+        friend bool operator==(const Catchup&, const Catchup&) = default;
+    };
+    std::map<NodeId, Catchup> catchup;
+    std::set<NodeId> votes_granted;  // while (Pre)Candidate, this term
     TermRuns log;
     NodeId last_append_from = kNoNode;  // whose entries the next persist writes
 

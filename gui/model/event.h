@@ -109,6 +109,15 @@ struct LiveNodeState {
         Index next_index = 0;
     };
     std::vector<Peer> peers;  // leader only (Figure 2's matchIndex/nextIndex)
+    struct Learner {
+        NodeId id = kNoNode;
+        Index match_index = 0;
+        Index leader_last_index = 0;
+        Index lag_threshold = 0;
+        std::uint64_t snapshot_sent_bytes = 0;
+        std::uint64_t snapshot_total_bytes = 0;
+    };
+    std::vector<Learner> learner_progress;  // leader only (thesis §4.2.1)
     double clock_rate = 1;
 };
 

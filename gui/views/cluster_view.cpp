@@ -188,8 +188,25 @@ void ClusterView::setState(const ClusterState& state, const std::vector<const Fl
     for (NodeId id : ids)
         same = same && nodes_.count(id);
     if (!same) rebuild(ids);
-    for (const auto& [id, n] : state.nodes())
+    const NodeState* leader = state.node(state.leader());
+    for (const auto& [id, n] : state.nodes()) {
         nodes_[id]->setNode(n, state.now_ms(), state.timing());
+        nodes_[id]->setHighlighted(highlighted_.count(id) > 0);
+        // A learner's catch-up, as its leader sees it.
+        Index match = 0, last = 0, threshold = 0;
+        int snapshot_pct = -1;
+        if (leader != nullptr && n.membership == Membership::Learner) {
+            auto p = leader->progress.find(id);
+            if (p != leader->progress.end()) match = p->second.match_index;
+            last = leader->last_index();
+            auto c = leader->catchup.find(id);
+            if (c != leader->catchup.end()) {
+                threshold = c->second.lag_threshold;
+                snapshot_pct = c->second.snapshot_pct;
+            }
+        }
+        nodes_[id]->setLearnerProgress(match, last, threshold, snapshot_pct);
+    }
     for (LinkItem* l : links_) {
         l->setLinks(state.link(l->a()->id(), l->b()->id()), state.link(l->b()->id(), l->a()->id()));
     }
@@ -215,6 +232,12 @@ void ClusterView::contextMenuEvent(QContextMenuEvent* e) {
         }
     }
     QGraphicsView::contextMenuEvent(e);
+}
+
+void ClusterView::setHighlighted(const std::set<NodeId>& ids) {
+    highlighted_ = ids;
+    for (auto& [id, item] : nodes_)
+        item->setHighlighted(ids.count(id) > 0);
 }
 
 }  // namespace raftlab::gui

@@ -6,6 +6,7 @@
 
 #include <QGraphicsView>
 #include <map>
+#include <set>
 #include <vector>
 
 #include "gui/model/cluster_state.h"
@@ -38,6 +39,9 @@ class ClusterView : public QGraphicsView {
     // The node the person picked (0 = none); shared with the table and log.
     NodeId selectedNode() const;
     void selectNode(NodeId id);
+    // The guide player's "look here" (empty: none).
+    void setHighlighted(const std::set<NodeId>& ids);
+    std::set<NodeId> highlighted() const { return highlighted_; }
 
   signals:
     void nodeContextMenuRequested(raftlab::gui::NodeId id, const QPoint& global_pos);
@@ -60,6 +64,7 @@ class ClusterView : public QGraphicsView {
     QGraphicsSimpleTextItem* banner_ = nullptr;
     QGraphicsSimpleTextItem* subtitle_ = nullptr;
     ClusterState last_;
+    std::set<NodeId> highlighted_;
 };
 
 }  // namespace raftlab::gui

@@ -38,7 +38,8 @@ void NodeItem::setNode(const NodeState& n, std::int64_t now_ms, const Timing& ti
 QRectF NodeItem::boundingRect() const {
     const qreal r = radius();
     // Room for the name above, the timer ring around and the indexes below.
-    return QRectF(-r * 2.2, -r - 34, r * 4.4, r * 2 + 34 + 58);
+    // (and the guide's arrow above, a learner's catch-up bar below).
+    return QRectF(-r * 2.6, -r - 64, r * 5.2, r * 2 + 64 + 94);
 }
 
 QVariant NodeItem::itemChange(GraphicsItemChange change, const QVariant& value) {
@@ -54,6 +55,21 @@ double NodeItem::electionTimerLeft() const {
     const double span = static_cast<double>(timing_.election_timeout_max_ms);
     const double elapsed = static_cast<double>(now_ms_ - node_.election_reset_ms);
     return std::clamp(1.0 - elapsed / span, 0.0, 1.0);
+}
+
+void NodeItem::setHighlighted(bool on) {
+    if (on == highlighted_) return;
+    highlighted_ = on;
+    update();
+}
+
+void NodeItem::setLearnerProgress(Index match, Index leader_last, Index threshold,
+                                  int snapshot_pct) {
+    learner_match_ = match;
+    learner_leader_last_ = leader_last;
+    learner_threshold_ = threshold;
+    learner_snapshot_pct_ = snapshot_pct;
+    update();
 }
 
 bool NodeItem::showsPromotion() const {
@@ -149,6 +165,15 @@ void NodeItem::paint(QPainter* p, const QStyleOptionGraphicsItem*, QWidget*) {
         p->setBrush(QColor(0xF0, 0xE4, 0x42, 170));
         p->drawEllipse(body.adjusted(-26, -26, 26, 26));
     }
+    if (highlighted_) {
+        // The guide's "look here": blue (Okabe–Ito) dashed ring, an arrow above.
+        p->setPen(QPen(QColor(0x00, 0x72, 0xB2), pal.lineWidth() * 4, Qt::DashLine));
+        p->setBrush(Qt::NoBrush);
+        p->drawEllipse(body.adjusted(-20, -20, 20, 20));
+        p->setFont(pal.font(pal.titleSize(), true));
+        p->setPen(QColor(0x00, 0x72, 0xB2));
+        p->drawText(QRectF(-r * 2, -r - 62, r * 4, 24), Qt::AlignCenter, tr("▼ look here"));
+    }
     paintElectionTimer(p, body);
     paintShape(p, body);
     if (node_.liveness == Liveness::Paused) paintPauseBadge(p, body);
@@ -196,6 +221,33 @@ void NodeItem::paint(QPainter* p, const QStyleOptionGraphicsItem*, QWidget*) {
     } else if (node_.membership == Membership::Learner) {
         p->drawText(QRectF(-r * 2.2, r + 32, r * 4.4, 20), Qt::AlignCenter,
                     node_.promotable ? tr("learner · promotable") : tr("learner · read-only"));
+        if (learner_leader_last_ > 0) {
+            // Catch-up bar: match_index out of the leader's last index; the
+            // tick marks where the leader will promote (last - threshold).
+            const QRectF bar(-r * 1.6, r + 56, r * 3.2, 12);
+            const double last = static_cast<double>(learner_leader_last_);
+            const double done = std::min(1.0, static_cast<double>(learner_match_) / last);
+            p->setPen(QPen(pal.ink(), 1));
+            p->setBrush(Qt::white);
+            p->drawRect(bar);
+            p->setPen(Qt::NoPen);
+            p->setBrush(pal.role(Role::Learner));
+            p->drawRect(QRectF(bar.left(), bar.top(), bar.width() * done, bar.height()));
+            if (learner_threshold_ > 0 && learner_threshold_ < learner_leader_last_) {
+                const double at = 1.0 - static_cast<double>(learner_threshold_) / last;
+                p->setPen(QPen(pal.warning(), 3));
+                p->drawLine(QPointF(bar.left() + bar.width() * at, bar.top() - 4),
+                            QPointF(bar.left() + bar.width() * at, bar.bottom() + 4));
+            }
+            p->setPen(pal.ink());
+            p->setFont(pal.font(pal.smallTextSize()));
+            QString text =
+                tr("match %1 / leader's last %2").arg(learner_match_).arg(learner_leader_last_);
+            if (learner_threshold_ > 0) text += tr(" · promoted within %1").arg(learner_threshold_);
+            if (learner_snapshot_pct_ >= 0)
+                text += tr(" · snapshot %1%").arg(learner_snapshot_pct_);
+            p->drawText(QRectF(-r * 2.6, r + 70, r * 5.2, 20), Qt::AlignCenter, text);
+        }
     } else if (node_.membership == Membership::Removed) {
         p->setFont(pal.font(pal.textSize(), true));
         p->drawText(QRectF(-r * 2.2, r + 32, r * 4.4, 20), Qt::AlignCenter,

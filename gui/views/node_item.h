@@ -23,6 +23,13 @@ class NodeItem : public QGraphicsObject {
     double electionTimerLeft() const;
     bool showsPromotion() const;
     void setNode(const NodeState& n, std::int64_t now_ms, const Timing& timing);
+    // The guide player's "look here": a thick blue dashed ring and an arrow.
+    void setHighlighted(bool on);
+    bool highlighted() const { return highlighted_; }
+    // A learner's catch-up as its leader sees it: match_index out of the
+    // leader's last index (the promotion waits for it, thesis §4.2.1), the
+    // lag the leader accepts, and an InstallSnapshot's progress (-1: none).
+    void setLearnerProgress(Index match, Index leader_last, Index threshold, int snapshot_pct);
     qreal radius() const;
 
     QRectF boundingRect() const override;
@@ -43,6 +50,9 @@ class NodeItem : public QGraphicsObject {
     NodeState node_;
     std::int64_t now_ms_ = 0;
     Timing timing_;
+    bool highlighted_ = false;
+    Index learner_match_ = 0, learner_leader_last_ = 0, learner_threshold_ = 0;
+    int learner_snapshot_pct_ = -1;
 };
 
 }  // namespace raftlab::gui
