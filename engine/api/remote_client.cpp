@@ -65,7 +65,7 @@ RemoteClient::Stubs& RemoteClient::stubs(const std::string& endpoint) {
     auto it = stubs_.find(endpoint);
     if (it == stubs_.end()) {
         Stubs s;
-        s.channel = net::make_channel(endpoint);
+        s.channel = net::make_channel(endpoint, options_.credentials);
         s.kv = pb::KV::NewStub(s.channel);
         s.cluster = pb::Cluster::NewStub(s.channel);
         it = stubs_.emplace(endpoint, std::move(s)).first;

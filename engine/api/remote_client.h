@@ -4,6 +4,8 @@
 // unreachable, all within one overall deadline per call.
 #pragma once
 
+#include <grpcpp/security/credentials.h>
+
 #include <chrono>
 #include <map>
 #include <memory>
@@ -31,6 +33,9 @@ struct RemoteOptions {
     std::chrono::milliseconds timeout{5000};
     // Time one RPC attempt may take before the next endpoint is tried.
     std::chrono::milliseconds attempt_timeout{1000};
+    // TLS (docs/security.md): net::channel_credentials(&net::load_client_tls(...)).
+    // Null: plaintext.
+    std::shared_ptr<grpc::ChannelCredentials> credentials;
 };
 
 struct NodeStatus {

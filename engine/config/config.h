@@ -110,12 +110,26 @@ struct LabSection {
     std::string address;  // loopback host:port for the lab service; required if enabled
 };
 
+// Optional TLS for the node's gRPC port (peer and client traffic), see
+// docs/security.md. Off unless the file has a [tls] section. Paths are
+// resolved like db_root_dir: relative ones against the working directory.
+struct TlsSection {
+    bool enabled = false;  // true once [tls] is present, unless it says enabled = false
+    std::filesystem::path cert_file;  // this node's certificate (chain), PEM
+    std::filesystem::path key_file;   // its private key, PEM
+    std::filesystem::path ca_file;    // the CA(s) every node's and client's certificate chains to
+    // mTLS: refuse a connection (peer or client) that does not present a
+    // certificate signed by ca_file. With false, clients need only trust ca_file.
+    bool require_client_cert = true;
+};
+
 struct NodeConfig {
     std::string source;  // file name the config came from ("<defaults>" for embedded)
     ClusterSection cluster;
     RaftSection raft;
     LimitsSection limits;
     LabSection lab;
+    TlsSection tls;
     // Non-fatal findings, e.g. an even number of bootstrap voters. The node
     // logs each at start.
     std::vector<std::string> warnings;
@@ -160,6 +174,13 @@ NodeConfig default_single_node(const std::filesystem::path& data_dir);
 
 // Re-runs every check on a config built in code; throws ConfigError.
 void validate(NodeConfig& config);
+
+// The [tls] files' checks (tls_files.cpp), run by validate() when TLS is on:
+// each file exists, is readable and holds PEM of the right kind; the key
+// belongs to the certificate; the certificate chains to ca_file and is valid
+// now; and it names the host peers dial for this node (a subjectAltName IP or
+// DNS entry), since peers verify that name. Throws ConfigError.
+void check_tls_files(NodeConfig& config);
 
 struct HostPort {
     std::string host;  // without brackets for IPv6

@@ -259,6 +259,17 @@ class Loader {
         if (auto a = string(t, w, "address")) c.lab.address = *a;
     }
 
+    void tls(const toml::table& t, NodeConfig& c) const {
+        const std::string w = "tls";
+        only_keys(t, w, {"enabled", "cert_file", "key_file", "ca_file", "require_client_cert"});
+        c.tls.enabled = true;  // the section itself says "use TLS"
+        set_bool(t, w, "enabled", c.tls.enabled);
+        if (auto v = string(t, w, "cert_file")) c.tls.cert_file = *v;
+        if (auto v = string(t, w, "key_file")) c.tls.key_file = *v;
+        if (auto v = string(t, w, "ca_file")) c.tls.ca_file = *v;
+        set_bool(t, w, "require_client_cert", c.tls.require_client_cert);
+    }
+
     NodeConfig load(std::string_view text) const {
         toml::table root;
         try {
@@ -273,7 +284,7 @@ class Loader {
                               "{ a = 1, b = 2 })",
                               static_cast<int>(where.line));
         }
-        only_keys(root, "", {"cluster", "raft", "limits", "lab"});
+        only_keys(root, "", {"cluster", "raft", "limits", "lab", "tls"});
         NodeConfig c;
         c.source = file_;
         const toml::table* cl = section(root, "cluster");
@@ -285,6 +296,7 @@ class Loader {
         if (const auto* t = section(root, "raft")) raft(*t, c);
         if (const auto* t = section(root, "limits")) limits(*t, c);
         if (const auto* t = section(root, "lab")) lab(*t, c);
+        if (const auto* t = section(root, "tls")) tls(*t, c);
         return c;
     }
 

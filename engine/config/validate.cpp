@@ -248,6 +248,7 @@ void validate(NodeConfig& config) {
     v.raft();
     v.limits();
     v.lab();
+    if (config.tls.enabled) check_tls_files(config);
 }
 
 }  // namespace raftlab::config

@@ -4,7 +4,8 @@
 
 namespace raftlab::net {
 
-std::shared_ptr<grpc::Channel> make_channel(const std::string& address) {
+std::shared_ptr<grpc::Channel> make_channel(
+    const std::string& address, std::shared_ptr<grpc::ChannelCredentials> credentials) {
     grpc::ChannelArguments args;
     args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
     args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
@@ -14,8 +15,8 @@ std::shared_ptr<grpc::Channel> make_channel(const std::string& address) {
     args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
     args.SetMaxReceiveMessageSize(64 << 20);
     args.SetMaxSendMessageSize(64 << 20);
-    return grpc::CreateCustomChannel(config::dial_address(address),
-                                     grpc::InsecureChannelCredentials(), args);
+    if (!credentials) credentials = grpc::InsecureChannelCredentials();
+    return grpc::CreateCustomChannel(config::dial_address(address), credentials, args);
 }
 
 }  // namespace raftlab::net

@@ -10,6 +10,8 @@
 
 namespace raftlab::net {
 
-std::shared_ptr<grpc::Channel> make_channel(const std::string& address);
+// `credentials`: null for plaintext; TLS ones from net/tls.h otherwise.
+std::shared_ptr<grpc::Channel> make_channel(
+    const std::string& address, std::shared_ptr<grpc::ChannelCredentials> credentials = nullptr);
 
 }  // namespace raftlab::net

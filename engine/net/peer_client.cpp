@@ -24,7 +24,7 @@ constexpr auto kUnaryDeadline = std::chrono::milliseconds(500);
 
 PeerClient::PeerClient(PeerClientOptions options, SnapshotOpener opener)
     : options_(std::move(options)), opener_(std::move(opener)) {
-    channel_ = make_channel(options_.address);
+    channel_ = make_channel(options_.address, options_.credentials);
     stub_ = pb::RaftPeer::NewStub(channel_);
     thread_ = std::thread([this] { run(); });
 }

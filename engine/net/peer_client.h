@@ -16,6 +16,8 @@
 #include <string>
 #include <thread>
 
+#include <grpcpp/security/credentials.h>
+
 #include "engine/core/types.h"
 #include "engine/net/snapshot_io.h"
 #include "engine/proto/raft.grpc.pb.h"
@@ -29,6 +31,8 @@ struct PeerClientOptions {
     std::string cluster_id;
     std::size_t max_queued = 4096;
     std::size_t snapshot_chunk_bytes = 1 << 20;
+    // TLS for the link (net/tls.h); null for plaintext.
+    std::shared_ptr<grpc::ChannelCredentials> credentials;
 };
 
 class PeerClient {

@@ -54,6 +54,7 @@ void Transport::add_peer(core::NodeId id, const std::string& address) {
     options.address = address;
     options.cluster_id = cluster_id_;
     options.snapshot_chunk_bytes = snapshot_chunk_bytes_;
+    options.credentials = credentials_;
     peers_[id] = std::make_unique<PeerClient>(options, opener_);
 }
 

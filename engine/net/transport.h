@@ -22,6 +22,12 @@ class Transport {
               SnapshotOpener opener);
     ~Transport();
 
+    // TLS for every peer link created from now on (call before the first
+    // peer is added); plaintext by default.
+    void use_credentials(std::shared_ptr<grpc::ChannelCredentials> credentials) {
+        credentials_ = std::move(credentials);
+    }
+
     // Keeps one PeerClient per other member, at the member's address.
     void set_members(const core::Membership& membership);
     // Adds a peer not (yet) in the configuration, e.g. a seed of a joining node.
@@ -45,6 +51,7 @@ class Transport {
     std::string cluster_id_;
     std::size_t snapshot_chunk_bytes_;
     SnapshotOpener opener_;
+    std::shared_ptr<grpc::ChannelCredentials> credentials_;
     // Guards peers_: the raft loop changes it, netem's thread delivers into it.
     std::mutex peers_mu_;
     std::map<core::NodeId, std::unique_ptr<PeerClient>> peers_;

@@ -80,7 +80,7 @@ bool Joiner::attempt(std::string* why) {
     std::vector<std::string> targets = request_.seeds;
     for (std::size_t i = 0; i < targets.size() && i < 16; ++i) {
         const std::string& target = targets[i];
-        auto stub = pb::Cluster::NewStub(net::make_channel(target));
+        auto stub = pb::Cluster::NewStub(net::make_channel(target, request_.credentials));
         grpc::ClientContext ctx;
         // The leader answers once the change is committed: allow for that.
         ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(3));

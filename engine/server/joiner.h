@@ -15,6 +15,8 @@
 #include <thread>
 #include <vector>
 
+#include <grpcpp/security/credentials.h>
+
 #include "engine/core/types.h"
 
 namespace raftlab::server {
@@ -25,6 +27,8 @@ struct JoinRequest {
     std::string cluster_id;
     core::NodeStatus status = core::NodeStatus::Promotable;
     std::vector<std::string> seeds;  // dialable addresses of the other listed nodes
+    // [tls]: the same credentials as the node's peer links; null for plaintext.
+    std::shared_ptr<grpc::ChannelCredentials> credentials;
 };
 
 class Joiner {

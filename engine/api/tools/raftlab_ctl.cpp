@@ -8,6 +8,7 @@
 
 #include "engine/api/remote_client.h"
 #include "engine/config/config.h"
+#include "engine/net/tls.h"
 
 using namespace raftlab;
 using api::Code;
@@ -47,7 +48,8 @@ std::optional<std::string> address_of(api::RemoteClient& client, std::uint64_t i
     }
     auto it = members.membership.members.find(id);
     if (it == members.membership.members.end()) {
-        *error = "node " + std::to_string(id) + " is not a member of the cluster";
+        *error = "node " + std::to_string(id) +
+                 " is not a member of the cluster; `raftlab-ctl members` lists the node ids";
         return std::nullopt;
     }
     return config::dial_address(it->second.address);
@@ -126,7 +128,17 @@ int main(int argc, char** argv) {
     app.add_option("--endpoints", endpoints, "comma-separated host:port list of cluster nodes")
         ->capture_default_str();
     app.add_option("--timeout", timeout_ms, "overall time per command, in ms")
-        ->capture_default_str();
+        ->capture_default_str()
+        ->check(CLI::Range(1, 24 * 3600 * 1000));  // 0 or less would fail as UNAVAILABLE
+    // TLS (docs/security.md): --cacert alone verifies the nodes; with --cert
+    // and --key the client also presents a certificate (clusters with
+    // [tls] require_client_cert = true refuse clients without one).
+    std::string cacert, cert, keyfile;
+    app.add_option("--cacert", cacert, "CA certificate (PEM) the nodes' certificates chain to")
+        ->check(CLI::ExistingFile);
+    app.add_option("--cert", cert, "this client's certificate (PEM), for mTLS clusters")
+        ->check(CLI::ExistingFile);
+    app.add_option("--key", keyfile, "the private key (PEM) of --cert")->check(CLI::ExistingFile);
 
     std::string key, value, expected, prefix, consistency = "linearizable";
     std::uint64_t node_id = 0;
@@ -186,6 +198,14 @@ int main(int argc, char** argv) {
     }
     api::RemoteOptions options;
     options.timeout = std::chrono::milliseconds(timeout_ms);
+    if (!cacert.empty() || !cert.empty() || !keyfile.empty()) {
+        try {
+            auto tls = net::load_client_tls(cacert, cert, keyfile);
+            options.credentials = net::channel_credentials(&tls);
+        } catch (const std::exception& e) {
+            return fail(e.what());
+        }
+    }
     api::RemoteClient client(list, options);
 
     auto level = parse_consistency(consistency);
