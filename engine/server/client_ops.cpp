@@ -1,6 +1,7 @@
 // Client calls: validated here, then handed to the raft loop (writes, linearizable
 // and lease reads) or served from the applied state directly (eventual reads).
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include "engine/server/node_impl.h"
 #include "engine/storage/command.h"
@@ -34,6 +35,31 @@ std::string check_value(const std::string& value, const config::LimitsSection& l
     return {};
 }
 
+// Log hygiene (docs/security.md): keys and values are user data and appear in
+// the log only with --log-values, a debugging aid. Shown escaped and cut at
+// 200 bytes so one huge or binary value cannot flood or garble the log.
+std::string printable(const std::string& text) {
+    std::string out;
+    for (std::size_t i = 0; i < text.size() && i < 200; ++i) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        if (c >= 0x20 && c < 0x7f && c != '\\') {
+            out += static_cast<char>(c);
+        } else {
+            out += fmt::format("\\x{:02x}", c);
+        }
+    }
+    if (text.size() > 200) out += fmt::format("...({} bytes)", text.size());
+    return out;
+}
+
+void log_write(const Node::Impl& impl, const char* op, const std::string& key,
+               const std::string* value) {
+    if (!impl.options.log_values) return;
+    spdlog::info("[Node {}] client {} key=\"{}\"{}{}{} (--log-values)", impl.self, op,
+                 printable(key), value ? " value=\"" : "", value ? printable(*value) : "",
+                 value ? "\"" : "");
+}
+
 // Lab (--lab, issue 5): a ClientRequest event once the outcome is known.
 // With no watcher attached the callback passes through untouched.
 WriteCallback tap_write(Node::Impl& impl, const char* op, const std::string& key,
@@ -63,6 +89,7 @@ void Node::put(std::string key, std::string value, WriteCallback done) {
     auto error = check_key(key, impl_->cfg().limits);
     if (error.empty()) error = check_value(value, impl_->cfg().limits);
     if (!error.empty()) return done(WriteResult{OpError{Code::InvalidArgument, error}});
+    log_write(*impl_, "put", key, &value);
     impl_->push(
         ProposeIn{storage::encode_command(storage::Command::put(std::move(key), std::move(value))),
                   std::move(done)});
@@ -72,6 +99,7 @@ void Node::del(std::string key, WriteCallback done) {
     done = tap_write(*impl_, "delete", key, std::move(done));
     auto error = check_key(key, impl_->cfg().limits);
     if (!error.empty()) return done(WriteResult{OpError{Code::InvalidArgument, error}});
+    log_write(*impl_, "delete", key, nullptr);
     impl_->push(
         ProposeIn{storage::encode_command(storage::Command::del(std::move(key))), std::move(done)});
 }
@@ -83,6 +111,7 @@ void Node::compare_and_swap(std::string key, std::optional<std::string> expected
     if (error.empty()) error = check_value(value, impl_->cfg().limits);
     if (error.empty() && expected) error = check_value(*expected, impl_->cfg().limits, "expected");
     if (!error.empty()) return done(WriteResult{OpError{Code::InvalidArgument, error}});
+    log_write(*impl_, "cas", key, &value);
     impl_->push(ProposeIn{storage::encode_command(storage::Command::cas(
                               std::move(key), std::move(expected), std::move(value))),
                           std::move(done)});

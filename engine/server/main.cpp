@@ -18,6 +18,10 @@ int main(int argc, char** argv) {
     std::string log_level = "info";
     app.add_option("--config", config_path, "TOML config file (see docs/cli.md)")->required();
     app.add_flag("--lab", lab, "expose the lab service (loopback only)");
+    bool log_values = false;
+    app.add_flag("--log-values", log_values,
+                 "debugging only: log each client write's key and value (off by default: user "
+                 "data stays out of the logs, docs/security.md)");
     app.add_option("--log-level", log_level, "trace, debug, info, warn, error")
         ->capture_default_str()
         // An unknown level must not silently mean "info" (docs/bad-input.md).
@@ -43,6 +47,7 @@ int main(int argc, char** argv) {
         raftlab::server::NodeOptions options;
         options.config = raftlab::config::load_node_config(config_path);
         options.lab = lab;
+        options.log_values = log_values;
         node = raftlab::server::Node::start(std::move(options));
     } catch (const std::exception& e) {
         // One line on stderr: what failed, with which value, and what to do.

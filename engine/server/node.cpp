@@ -10,6 +10,7 @@
 #include "engine/server/cluster_service.h"
 #include "engine/server/kv_service.h"
 #include "engine/server/listen_probe.h"
+#include "engine/net/tls.h"
 #include "engine/server/node_impl.h"
 #include "engine/server/role_log.h"
 #include "engine/server/snapshot_adapter.h"
@@ -63,6 +64,11 @@ std::unique_ptr<Node> Node::start(NodeOptions options) {
             restored.hard_state.commit, restored.applied, describe(impl->raft->membership()));
     }
 
+    try {
+        impl->tls = net::load_tls(cfg.tls);  // [tls]: peer and client traffic (docs/security.md)
+    } catch (const std::exception& e) {
+        throw NodeError(e.what());
+    }
     impl->gate = std::make_unique<net::PeerGate>(cfg.cluster.cluster_id, impl->self);
     Impl* raw = impl.get();
     std::size_t chunk = cfg.raft.snapshot_chunk_bytes;
@@ -78,6 +84,7 @@ std::unique_ptr<Node> Node::start(NodeOptions options) {
                 return nullptr;
             }
         });
+    if (impl->tls) impl->transport->use_credentials(net::channel_credentials(&*impl->tls));
     impl->peer_service = std::make_unique<net::PeerService>(
         *impl->gate, [raw](core::Message msg) { raw->push(std::move(msg)); },
         [raw](const core::SnapshotMeta& meta,
@@ -151,6 +158,7 @@ std::unique_ptr<Node> Node::start(NodeOptions options) {
         req.status = cfg.self().status == core::NodeStatus::ReadOnly ? core::NodeStatus::ReadOnly
                                                                      : core::NodeStatus::Promotable;
         req.seeds = cfg.join_seeds();
+        if (raw->tls) req.credentials = net::channel_credentials(&*raw->tls);
         raw->joiner = std::make_unique<Joiner>(req, [raw] {
             std::lock_guard lock(raw->status_mu);
             return raw->status.membership.contains(raw->self);
@@ -169,7 +177,7 @@ void Node::Impl::start_server() {
     builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
     builder.SetMaxReceiveMessageSize(static_cast<int>(cfg().limits.max_rpc_bytes) + (1 << 20));
     builder.SetMaxSendMessageSize(static_cast<int>(cfg().limits.max_rpc_bytes) + (1 << 20));
-    builder.AddListeningPort(listen_address, grpc::InsecureServerCredentials(), &port);
+    builder.AddListeningPort(listen_address, net::server_credentials(tls ? &*tls : nullptr), &port);
     builder.RegisterService(peer_service.get());
     for (auto& s : services)
         builder.RegisterService(s.get());

@@ -32,6 +32,9 @@ class NodeError : public std::runtime_error {
 struct NodeOptions {
     config::NodeConfig config;
     bool lab = false;  // issue 5: the Lab service plugs in here
+    // --log-values: log each client write's key and value. Off by default so
+    // user data never reaches the logs (docs/security.md, log hygiene).
+    bool log_values = false;
     // How long a client call may wait for its outcome before Timeout.
     std::chrono::milliseconds op_timeout{5000};
 };

@@ -22,6 +22,7 @@
 #include "engine/lab/lab_plane.h"
 #include "engine/net/peer_gate.h"
 #include "engine/net/peer_service.h"
+#include "engine/net/tls.h"
 #include "engine/net/transport.h"
 #include "engine/server/joiner.h"
 #include "engine/server/node.h"
@@ -99,6 +100,7 @@ struct Node::Impl {
     std::unique_ptr<net::PeerGate> gate;
     std::unique_ptr<net::Transport> transport;  // raft-loop thread only
     std::unique_ptr<net::PeerService> peer_service;
+    std::optional<net::TlsMaterial> tls;  // [tls] PEM; nullopt: plaintext
     std::vector<std::unique_ptr<grpc::Service>> services;
     std::unique_ptr<grpc::Server> server;
 
