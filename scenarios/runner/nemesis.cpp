@@ -118,7 +118,21 @@ std::string Runner::nemesis_step(const Step& step) {
                 e = process_step(s);
                 undo.push_back([this, s]() mutable {
                     s.action = s.action == "kill" ? "restart" : "resume";
-                    return process_step(s);
+                    std::string x = process_step(s);
+                    if (!x.empty() || s.action != "restart") return x;
+                    // A restarted process is running before it serves: wait
+                    // (bounded) until it answers, so the next round's link
+                    // rules reach it instead of a refused connection.
+                    const NodeId id = s.nodes.front().id;
+                    const auto deadline = Clock::now() + std::chrono::seconds(10);
+                    for (;;) {
+                        x = LabClient(id, supervisor_->node(id).address).probe();
+                        if (x.empty() || Clock::now() >= deadline) break;
+                        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+                    }
+                    return x.empty() ? x
+                                     : "node " + std::to_string(id) +
+                                           " did not answer within 10 s of its restart: " + x;
                 });
                 kind += " node " + std::to_string(victim) + (leader == victim ? " (leader)" : "");
             } else if (f == "partition") {
