@@ -3,6 +3,7 @@
 // state machine has caught up with their read index, and takes snapshots.
 #include <spdlog/spdlog.h>
 
+#include "engine/failpoint/failpoint.h"
 #include "engine/server/node_impl.h"
 #include "engine/server/role_log.h"
 
@@ -89,6 +90,7 @@ void Node::Impl::apply_entries(const std::vector<core::Entry>& entries) {
             std::_Exit(3);
         }
     }
+    RAFTLAB_FAILPOINT("apply.mid");
     // Results come only for entries above the old applied index, in order.
     std::size_t r = 0;
     for (const auto& e : entries) {

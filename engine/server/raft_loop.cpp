@@ -7,6 +7,7 @@
 
 #include <algorithm>
 
+#include "engine/failpoint/failpoint.h"
 #include "engine/server/node_impl.h"
 #include "engine/server/role_log.h"
 
@@ -233,6 +234,7 @@ void Node::Impl::process_ready() {
     }
 
     // Acks and votes are durable promises: only after the sync above.
+    RAFTLAB_FAILPOINT_IF(!rd.entries.empty(), "log.after_sync_before_ack");
     transport->send(rd.send_after_persist);
 
     if (!rd.committed_entries.empty() || !rd.read_states.empty()) {

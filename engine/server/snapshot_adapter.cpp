@@ -1,5 +1,7 @@
 #include "engine/server/snapshot_adapter.h"
 
+#include "engine/failpoint/failpoint.h"
+
 namespace raftlab::server {
 namespace {
 
@@ -10,6 +12,7 @@ class Image final : public net::SnapshotImage {
     const core::SnapshotMeta& meta() const override { return reader_->meta(); }
 
     bool next(std::string* chunk) override {
+        RAFTLAB_FAILPOINT("snapshot.mid_send");
         if (done_) return false;
         try {
             auto c = reader_->next();
@@ -47,6 +50,7 @@ class Stage final : public net::SnapshotStage {
         if (!chunk) return "bad snapshot chunk: " + error;
         try {
             writer_->accept(*chunk);
+            RAFTLAB_FAILPOINT("snapshot.mid_receive");
         } catch (const std::exception& e) {
             return e.what();
         }

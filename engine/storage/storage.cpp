@@ -2,8 +2,10 @@
 // persist (one synced batch per Ready), compaction and log reads.
 #include <rocksdb/options.h>
 
+#include <algorithm>
 #include <limits>
 
+#include "engine/failpoint/failpoint.h"
 #include "engine/storage/storage_impl.h"
 
 namespace raftlab::storage {
@@ -302,6 +304,7 @@ void Storage::persist(const std::optional<core::HardState>& hard_state,
         kv_lock.lock();
         switch_lock.lock();
         impl.install_staged(batch, staged, snapshot->meta);
+        RAFTLAB_FAILPOINT("snapshot.mid_install");
     }
     core::Index last = 0;
     if (!entries.empty()) {
@@ -337,9 +340,14 @@ void Storage::persist(const std::optional<core::HardState>& hard_state,
     }
     if (hard_state) batch.Put(impl.meta, slice(meta_key::kHardState), codec::encode(*hard_state));
     if (batch.Count() == 0) return;
+    RAFTLAB_FAILPOINT_IF(!entries.empty(), "log.after_append_before_sync");
     impl.write_synced(batch, snapshot ? SyncEvent::Kind::Install : SyncEvent::Kind::Persist,
                       last ? last : (snapshot ? snapshot->meta.index : 0),
                       hard_state ? hard_state->term : 0, "persisting a Ready");
+    RAFTLAB_FAILPOINT_IF(
+        std::any_of(entries.begin(), entries.end(),
+                    [](const core::Entry& e) { return e.type == core::EntryType::Config; }),
+        "config.after_append_before_commit");
     if (snapshot) impl.log_last = 0;  // the install cleared the log
     if (last) impl.log_last = last;
     if (snapshot) {
@@ -396,6 +404,7 @@ void Storage::compact_log(core::Index index) {
     std::lock_guard log_lock(impl.log_mutex);
     rocksdb::WriteBatch batch;
     batch.DeleteRange(impl.log, codec::u64_key(0), codec::u64_key(index + 1));
+    RAFTLAB_FAILPOINT("log.mid_compaction");
     // Not synced: losing it only leaves entries that load() skips.
     impl.write_unsynced(batch, "compacting the log");
 }

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <shared_mutex>
 
+#include "engine/failpoint/failpoint.h"
 #include "engine/storage/codec.h"
 #include "engine/storage/storage.h"
 
@@ -87,6 +88,8 @@ struct Storage::Impl {
     rocksdb::WriteOptions write_options(bool want_sync) const {
         rocksdb::WriteOptions w;
         w.sync = want_sync && options.sync;
+        // Test-only, BROKEN on purpose: writes that a kill -9 loses (failpoint.h).
+        if (RAFTLAB_FAILPOINT_ON("storage.unsafe_no_wal")) w.sync = false, w.disableWAL = true;
         return w;
     }
 
