@@ -13,6 +13,7 @@
 //
 // Each case is its own ctest (tests/failpoint/CMakeLists.txt); one case by
 // hand: test_failpoints crash_recover:log.after_sync_before_ack@leader
+#include <QProcess>
 #include <QtTest>
 #include <iostream>
 
@@ -190,6 +191,53 @@ class TestFailpoints : public QObject {
         say("check_acked on the broken build: " + verdict.substr(0, 300));
         QVERIFY2(verdict.find("acknowledged writes are lost") != std::string::npos,
                  ("the check did not report the lost writes: '" + verdict + "'").c_str());
+    }
+
+    // A spec the registry does not understand stops the node before it
+    // touches any data, naming the problem and listing the valid names.
+    void bad_spec_is_refused_data() {
+        QTest::addColumn<QString>("spec");
+        QTest::addColumn<QString>("arm");
+        QTest::addColumn<QString>("expected");
+        QTest::newRow("unknown name") << "log.after_apend=crash"
+                                      << ""
+                                      << "unknown failpoint 'log.after_apend'";
+        QTest::newRow("unknown action") << "apply.mid=explode"
+                                        << ""
+                                        << "unknown action 'explode'";
+        QTest::newRow("bad count") << "apply.mid=crash@0"
+                                   << ""
+                                   << "@N needs N >= 1";
+        QTest::newRow("no equals") << "apply.mid"
+                                   << ""
+                                   << "'apply.mid' has no '='";
+        QTest::newRow("bad arm") << "apply.mid=crash"
+                                 << "later"
+                                 << "RAFTLAB_FAILPOINTS_ARM=later is not understood";
+    }
+
+    void bad_spec_is_refused() {
+        QFETCH(QString, spec);
+        QFETCH(QString, arm);
+        QFETCH(QString, expected);
+        QProcess node;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert("RAFTLAB_FAILPOINTS", spec);
+        if (arm.isEmpty()) {
+            env.remove("RAFTLAB_FAILPOINTS_ARM");
+        } else {
+            env.insert("RAFTLAB_FAILPOINTS_ARM", arm);
+        }
+        node.setProcessEnvironment(env);
+        node.setProcessChannelMode(QProcess::MergedChannels);
+        // No config at all: the spec must be refused before the config is read.
+        node.start(QStringLiteral(RAFTLAB_BIN_DIR) + "/raftlab-node-failpoints",
+                   {"--config", "/nonexistent/n1.toml"});
+        QVERIFY(node.waitForFinished(10000));
+        const QString out = QString::fromUtf8(node.readAll());
+        QCOMPARE(node.exitCode(), 2);
+        QVERIFY2(out.contains(expected), qPrintable(out));
+        QVERIFY2(out.contains("log.after_append_before_sync"), "the message lists the valid names");
     }
 };
 
