@@ -1,7 +1,5 @@
 #include "engine/lab/lab_plane.h"
 
-#include <thread>
-
 #include "engine/lab/events.h"
 
 namespace raftlab::lab {
@@ -139,9 +137,15 @@ void LabPlane::fault_applied(const std::string& description) {
     bus_.publish(ev);
 }
 
-void LabPlane::before_sync() const {
+void LabPlane::before_sync() {
     const std::uint32_t ms = disk_delay_ms_.load(std::memory_order_relaxed);
-    if (ms != 0) std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+    if (ms == 0) return;
+    // The disk runs on lab time like the rest of the node. Waiting here on a
+    // frozen clock cannot deadlock: the raft loop holds none of the locks
+    // that Lab.SetClock / StepClock / ClearFaults or the clock's listeners
+    // take (in_mu, status_mu are free during a sync), so the lab can always
+    // move the clock, and stop() releases the wait at shutdown.
+    clock_.sleep_until(clock_.now() + std::int64_t{ms} * 1'000'000, stop_.get_token());
 }
 
 }  // namespace raftlab::lab

@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <stop_token>
 #include <string>
 
 #include "engine/core/raft.h"
@@ -38,11 +39,16 @@ class LabPlane {
     // Always published (a fault is rare and every watcher wants it).
     void fault_applied(const std::string& description);
 
-    // Slow disk (Lab.SetDiskDelay): before_sync() sleeps that long, on the
-    // thread about to fsync, so everything waiting for that sync waits too.
+    // Slow disk (Lab.SetDiskDelay): before_sync() waits that long in LAB
+    // time, on the raft loop about to fsync, so everything waiting for that
+    // sync waits too: slow motion stretches it, a frozen clock holds it
+    // until the clock runs or is stepped past it (docs/lab-plane.md).
     void set_disk_delay_ms(std::uint32_t ms) { disk_delay_ms_.store(ms); }
     std::uint32_t disk_delay_ms() const { return disk_delay_ms_.load(); }
-    void before_sync() const;
+    void before_sync();
+    // The node is shutting down: a sync held by the disk delay on a frozen
+    // clock returns at once, so the raft loop can stop.
+    void stop() { stop_.request_stop(); }
 
   private:
     void publish_range(pb::EntryRange* (pb::WatchEvent::*field)(), core::Index from, core::Index to,
@@ -53,6 +59,7 @@ class LabPlane {
     netem::Emulator emulator_;
     EventBus bus_;
     std::atomic<std::uint32_t> disk_delay_ms_{0};
+    std::stop_source stop_;
     core::Index last_applied_ = 0;  // raft-loop thread only
     bool applied_known_ = false;
 };

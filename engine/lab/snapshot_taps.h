@@ -11,11 +11,12 @@
 
 namespace raftlab::lab {
 
-// The opener does not know the destination peer, so SENT events carry peer 0;
-// the leader's Note (SnapshotSent) names it.
-std::unique_ptr<net::SnapshotImage> tap_sending(LabPlane& lab,
+// SENT events name the destination (`to`), RECEIVED events the sender (`from`,
+// the leader), so a viewer can draw the transfer on the right link.
+std::unique_ptr<net::SnapshotImage> tap_sending(LabPlane& lab, core::NodeId to,
                                                 std::unique_ptr<net::SnapshotImage> image);
-std::unique_ptr<net::SnapshotStage> tap_receiving(LabPlane& lab, const core::SnapshotMeta& meta,
+std::unique_ptr<net::SnapshotStage> tap_receiving(LabPlane& lab, core::NodeId from,
+                                                  const core::SnapshotMeta& meta,
                                                   std::unique_ptr<net::SnapshotStage> stage);
 
 }  // namespace raftlab::lab

@@ -164,7 +164,7 @@ void PeerClient::start_snapshot(const core::Message& msg) {
 
 void PeerClient::stream_snapshot(core::Message msg) {
     std::string error;
-    auto image = opener_ ? opener_(msg.snapshot->meta, &error) : nullptr;
+    auto image = opener_ ? opener_(options_.peer, msg.snapshot->meta, &error) : nullptr;
     if (!image) {
         spdlog::error("[Node {}] cannot send snapshot at index {} to node {}: {}", options_.self,
                       msg.snapshot->meta.index, options_.peer,

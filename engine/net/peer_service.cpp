@@ -80,7 +80,7 @@ class SnapshotReader final : public grpc::ServerReadReactor<pb::SnapshotChunk> {
             meta_ = from_proto(chunk_.meta());
             t0_ = std::chrono::steady_clock::now();
             std::string error;
-            stage_ = service_->stager() ? service_->stager()(meta_, &error) : nullptr;
+            stage_ = service_->stager() ? service_->stager()(from_, meta_, &error) : nullptr;
             if (!stage_) {
                 return grpc::Status(
                     grpc::StatusCode::INTERNAL,

@@ -34,12 +34,13 @@ class SnapshotStage {
     virtual std::string finish(std::string* error) = 0;
 };
 
-// Opens a consistent image of the state machine to send for the core's
-// snapshot `meta`.
+// Opens a consistent image of the state machine to send to `peer` for the
+// core's snapshot `meta`.
 // Returns nullptr with `error` set when it cannot.
-using SnapshotOpener = std::function<std::unique_ptr<SnapshotImage>(const core::SnapshotMeta& meta,
-                                                                    std::string* error)>;
-using SnapshotStager = std::function<std::unique_ptr<SnapshotStage>(const core::SnapshotMeta& meta,
-                                                                    std::string* error)>;
+using SnapshotOpener = std::function<std::unique_ptr<SnapshotImage>(
+    core::NodeId peer, const core::SnapshotMeta& meta, std::string* error)>;
+// Stages an image arriving from `from` (the leader).
+using SnapshotStager = std::function<std::unique_ptr<SnapshotStage>(
+    core::NodeId from, const core::SnapshotMeta& meta, std::string* error)>;
 
 }  // namespace raftlab::net

@@ -1,5 +1,5 @@
 // raftlab-node: one Raft key-value server process.
-//   raftlab-node --config n1.toml [--lab]
+//   raftlab-node --config n1.toml [--lab [--lab-address 127.0.0.1:19081]]
 // SIGTERM / SIGINT stop it cleanly; kill -9 loses nothing that was acknowledged.
 #include <signal.h>
 #include <spdlog/sinks/stdout_sinks.h>
@@ -17,7 +17,11 @@ int main(int argc, char** argv) {
     bool lab = false;
     std::string log_level = "info";
     app.add_option("--config", config_path, "TOML config file (see docs/cli.md)")->required();
+    std::string lab_address;
     app.add_flag("--lab", lab, "expose the lab service (loopback only)");
+    app.add_option("--lab-address", lab_address,
+                   "serve the lab service on this loopback host:port of its own (implies --lab; "
+                   "needed when listen_address is not loopback, e.g. 0.0.0.0)");
     bool log_values = false;
     app.add_flag("--log-values", log_values,
                  "debugging only: log each client write's key and value (off by default: user "
@@ -46,7 +50,8 @@ int main(int argc, char** argv) {
     try {
         raftlab::server::NodeOptions options;
         options.config = raftlab::config::load_node_config(config_path);
-        options.lab = lab;
+        options.lab = lab || !lab_address.empty();
+        options.lab_address = lab_address;
         options.log_values = log_values;
         node = raftlab::server::Node::start(std::move(options));
     } catch (const std::exception& e) {

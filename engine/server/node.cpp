@@ -9,6 +9,7 @@
 #include "engine/lab/snapshot_taps.h"
 #include "engine/server/cluster_service.h"
 #include "engine/server/kv_service.h"
+#include "engine/server/lab_listener.h"
 #include "engine/server/listen_probe.h"
 #include "engine/net/tls.h"
 #include "engine/server/node_impl.h"
@@ -26,15 +27,16 @@ std::unique_ptr<Node> Node::start(NodeOptions options) {
     for (const auto& w : cfg.warnings)
         spdlog::warn("[Node {}] {}: {}", impl->self, cfg.source, w);
 
-    auto listen_hp = config::parse_host_port(cfg.cluster.listen_address);
-    if (impl->options.lab && !(listen_hp && config::is_loopback_host(listen_hp->host))) {
-        // The Lab service injects faults and freezes time with no
-        // authentication: it must never be reachable from another machine.
-        throw NodeError("--lab serves the Lab service (faults, clock control) on listen_address " +
-                        cfg.cluster.listen_address +
-                        ", which is not a loopback address; the lab plane binds only to "
-                        "127.0.0.0/8 or ::1. Use listen_address = \"127.0.0.1:PORT\" or run "
-                        "without --lab");
+    // [lab] enabled = true is the config file's way of saying --lab.
+    if (cfg.lab.enabled) impl->options.lab = true;
+    LabEndpoints lab_endpoints;
+    if (impl->options.lab) {
+        // Checked before anything is opened: the Lab service injects faults
+        // and freezes time with no authentication, so it must never be
+        // reachable from another machine.
+        lab_endpoints = plan_lab_endpoints(
+            cfg.cluster.listen_address,
+            impl->options.lab_address.empty() ? cfg.lab.address : impl->options.lab_address);
     }
     if (auto error = probe_listen(cfg.cluster.listen_address); !error.empty()) {
         throw NodeError(error);
@@ -74,11 +76,12 @@ std::unique_ptr<Node> Node::start(NodeOptions options) {
     std::size_t chunk = cfg.raft.snapshot_chunk_bytes;
     impl->transport = std::make_unique<net::Transport>(
         impl->self, cfg.cluster.cluster_id, chunk,
-        [raw, chunk](const core::SnapshotMeta&,
+        [raw, chunk](core::NodeId to, const core::SnapshotMeta&,
                      std::string* error) -> std::unique_ptr<net::SnapshotImage> {
             try {
                 std::unique_ptr<net::SnapshotImage> image = open_snapshot_image(*raw->store, chunk);
-                return raw->lab ? lab::tap_sending(*raw->lab, std::move(image)) : std::move(image);
+                return raw->lab ? lab::tap_sending(*raw->lab, to, std::move(image))
+                                : std::move(image);
             } catch (const std::exception& e) {
                 *error = e.what();
                 return nullptr;
@@ -87,7 +90,7 @@ std::unique_ptr<Node> Node::start(NodeOptions options) {
     if (impl->tls) impl->transport->use_credentials(net::channel_credentials(&*impl->tls));
     impl->peer_service = std::make_unique<net::PeerService>(
         *impl->gate, [raw](core::Message msg) { raw->push(std::move(msg)); },
-        [raw](const core::SnapshotMeta& meta,
+        [raw](core::NodeId from, const core::SnapshotMeta& meta,
               std::string* error) -> std::unique_ptr<net::SnapshotStage> {
             try {
                 // Storage stages one image at a time and a new stream discards
@@ -107,7 +110,7 @@ std::unique_ptr<Node> Node::start(NodeOptions options) {
                     }
                     stage = stage_snapshot(*raw->store, raw->staged_mu, raw->staged);
                 }
-                return raw->lab ? lab::tap_receiving(*raw->lab, meta, std::move(stage))
+                return raw->lab ? lab::tap_receiving(*raw->lab, from, meta, std::move(stage))
                                 : std::move(stage);
             } catch (const std::exception& e) {
                 *error = e.what();
@@ -138,17 +141,26 @@ std::unique_ptr<Node> Node::start(NodeOptions options) {
     node->impl_->services.push_back(make_kv_service(*node));
     node->impl_->services.push_back(make_cluster_service(*node));
     if (raw->lab) {
-        node->impl_->services.push_back(lab::make_lab_service(
-            *raw->lab, lab::LabHost{[raw](const pb::ReadLogRequest& req, pb::ReadLogResponse* out) {
-                core::Index commit;
-                {
-                    std::lock_guard lock(raw->status_mu);
-                    commit = raw->status.commit_index;
-                }
-                lab::read_log(*raw->store, req, commit, raw->store->applied_index(), out);
-            }}));
+        lab::LabHost host{[raw](const pb::ReadLogRequest& req, pb::ReadLogResponse* out) {
+            core::Index commit;
+            {
+                std::lock_guard lock(raw->status_mu);
+                commit = raw->status.commit_index;
+            }
+            lab::read_log(*raw->store, req, commit, raw->store->applied_index(), out);
+        }};
+        if (lab_endpoints.on_listen_address) {
+            node->impl_->services.push_back(lab::make_lab_service(*raw->lab, host));
+        }
+        if (!lab_endpoints.own_address.empty()) {
+            raw->lab_only_service = lab::make_lab_service(*raw->lab, host);
+        }
     }
     node->impl_->start_server();
+    if (raw->lab_only_service) {
+        raw->lab_server =
+            start_lab_server(lab_endpoints.own_address, *raw->lab_only_service, &raw->lab_address);
+    }
     node->impl_->start_threads();
     if (join) {
         JoinRequest req;
@@ -166,6 +178,13 @@ std::unique_ptr<Node> Node::start(NodeOptions options) {
     }
     spdlog::info("[Node {}] serving on {} (cluster '{}')", node->impl_->self,
                  node->impl_->listen_address, cfg.cluster.cluster_id);
+    if (raw->lab) {
+        spdlog::info("[Node {}] Lab service on {}{}", raw->self,
+                     lab_endpoints.on_listen_address ? raw->listen_address : raw->lab_address,
+                     lab_endpoints.on_listen_address && raw->lab_server
+                         ? " and on " + raw->lab_address
+                         : std::string());
+    }
     return node;
 }
 
@@ -270,6 +289,12 @@ void Node::Impl::shutdown() {
     spdlog::info("[Node {}] shutting down", self);
     joiner.reset();
     if (server) server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
+    if (lab_server) {
+        lab_server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
+    }
+    // A sync held by a lab-time disk delay on a frozen clock must not hold
+    // the raft loop past shutdown.
+    if (lab) lab->stop();
     std::vector<Input> leftover;
     {
         std::lock_guard lock(in_mu);
@@ -296,6 +321,8 @@ void Node::Impl::shutdown() {
     if (transport) transport->stop();
     if (server) server->Wait();
     server.reset();
+    if (lab_server) lab_server->Wait();
+    lab_server.reset();
     {
         std::lock_guard lock(staged_mu);
         staged.reset();

@@ -31,7 +31,11 @@ class NodeError : public std::runtime_error {
 
 struct NodeOptions {
     config::NodeConfig config;
-    bool lab = false;  // issue 5: the Lab service plugs in here
+    bool lab = false;  // issue 5: the lab plane (also on with [lab] enabled = true)
+    // A loopback host:port for a Lab-only listener (--lab-address; overrides
+    // [lab] address). Empty: Lab is served on the listen address, which must
+    // then be a loopback one (engine/server/lab_listener.h).
+    std::string lab_address;
     // --log-values: log each client write's key and value. Off by default so
     // user data never reaches the logs (docs/security.md, log hygiene).
     bool log_values = false;

@@ -103,6 +103,10 @@ struct Node::Impl {
     std::optional<net::TlsMaterial> tls;  // [tls] PEM; nullopt: plaintext
     std::vector<std::unique_ptr<grpc::Service>> services;
     std::unique_ptr<grpc::Server> server;
+    // --lab with a lab address of its own: a second, Lab-only server on loopback.
+    std::unique_ptr<grpc::Service> lab_only_service;
+    std::unique_ptr<grpc::Server> lab_server;
+    std::string lab_address;  // as bound; empty without one
 
     // Raft-loop inbox.
     std::mutex in_mu;

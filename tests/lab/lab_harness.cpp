@@ -89,6 +89,15 @@ std::string LabCluster::set_clock(std::uint64_t id, double rate) {
     return explain(lab(id).SetClock(&ctx, req, &reply), reply);
 }
 
+std::string LabCluster::step_clock(std::uint64_t id, std::uint64_t ms) {
+    pb::StepClockRequest req;
+    req.set_duration_ms(ms);
+    grpc::ClientContext ctx;
+    deadline(ctx);
+    pb::LabReply reply;
+    return explain(lab(id).StepClock(&ctx, req, &reply), reply);
+}
+
 std::string LabCluster::set_disk_delay(std::uint64_t id, std::uint32_t ms) {
     pb::SetDiskDelayRequest req;
     req.set_delay_ms(ms);
@@ -131,6 +140,62 @@ pb::LinkRule link_rule(std::uint64_t to) {
     pb::LinkRule r;
     r.set_to(to);
     return r;
+}
+
+WatchLog::WatchLog(pb::Lab::Stub& lab, const pb::WatchRequest& request) {
+    // Bounded: no test watches for longer than this.
+    ctx_.set_deadline(std::chrono::system_clock::now() + std::chrono::minutes(3));
+    reader_ = lab.Watch(&ctx_, request);
+    thread_ = std::thread([this] {
+        pb::WatchEvent carrier;
+        while (reader_->Read(&carrier)) {
+            std::lock_guard lock(mu_);
+            if (carrier.batch_size() == 0) {
+                dropped_ += carrier.dropped_before();
+                events_.push_back(carrier);
+            }
+            for (const auto& ev : carrier.batch()) {
+                dropped_ += ev.dropped_before();
+                events_.push_back(ev);
+            }
+        }
+    });
+}
+
+WatchLog::~WatchLog() {
+    ctx_.TryCancel();
+    thread_.join();
+}
+
+bool WatchLog::wait_attached(std::chrono::milliseconds timeout) {
+    return wait_for([](const pb::WatchEvent& ev) { return ev.has_state(); }, timeout);
+}
+
+bool WatchLog::wait_for(const std::function<bool(const pb::WatchEvent&)>& match,
+                        std::chrono::milliseconds timeout, pb::WatchEvent* found) {
+    std::size_t looked = 0;
+    return wait_until(
+        [&] {
+            std::lock_guard lock(mu_);
+            for (; looked < events_.size(); ++looked) {
+                if (match(events_[looked])) {
+                    if (found) *found = events_[looked];
+                    return true;
+                }
+            }
+            return false;
+        },
+        timeout, 10ms);
+}
+
+std::vector<pb::WatchEvent> WatchLog::events() {
+    std::lock_guard lock(mu_);
+    return events_;
+}
+
+std::uint64_t WatchLog::dropped() {
+    std::lock_guard lock(mu_);
+    return dropped_;
 }
 
 double median_put_ms(api::RemoteClient& client, int n, const std::string& prefix) {

@@ -3,9 +3,13 @@
 // process harness.
 #pragma once
 
+#include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "engine/proto/lab.grpc.pb.h"
@@ -30,6 +34,7 @@ class LabCluster {
     std::string clear_faults(std::uint64_t id);
     std::string clear_all();
     std::string set_clock(std::uint64_t id, double rate);
+    std::string step_clock(std::uint64_t id, std::uint64_t ms);
     std::string set_disk_delay(std::uint64_t id, std::uint32_t ms);
 
     // The node's whole log, page by page (bounded: 100000 entries).
@@ -45,6 +50,33 @@ class LabCluster {
 };
 
 pb::LinkRule link_rule(std::uint64_t to);
+
+// A Watch stream read on its own thread into a list (batches flattened), for
+// tests that wait for an event. The stream is cancelled when this goes away.
+class WatchLog {
+  public:
+    WatchLog(pb::Lab::Stub& lab, const pb::WatchRequest& request);
+    ~WatchLog();
+    WatchLog(const WatchLog&) = delete;
+    WatchLog& operator=(const WatchLog&) = delete;
+
+    // The stream's first message (a NodeState) arrived: the node attached
+    // the watcher, so from here on it misses nothing.
+    bool wait_attached(std::chrono::milliseconds timeout);
+    // An event matching `match` arrived within `timeout`; *found gets it.
+    bool wait_for(const std::function<bool(const pb::WatchEvent&)>& match,
+                  std::chrono::milliseconds timeout, pb::WatchEvent* found = nullptr);
+    std::vector<pb::WatchEvent> events();
+    std::uint64_t dropped();
+
+  private:
+    grpc::ClientContext ctx_;
+    std::unique_ptr<grpc::ClientReader<pb::WatchEvent>> reader_;
+    std::mutex mu_;
+    std::vector<pb::WatchEvent> events_;
+    std::uint64_t dropped_ = 0;
+    std::thread thread_;
+};
 
 // Median latency in ms of `n` sequential puts through `client`; -1 if any failed.
 double median_put_ms(api::RemoteClient& client, int n, const std::string& prefix);

@@ -56,6 +56,7 @@ class TestLabFaults : public QObject {
     void disk_delay_slows_commits();
     void watch_starts_with_state_then_streams_events();
     void lab_refuses_a_non_loopback_listen_address();
+    void snapshot_progress_names_the_peer();
 };
 
 void TestLabFaults::delay_raises_commit_latency_and_clearing_restores_it() {
@@ -385,6 +386,65 @@ void TestLabFaults::lab_refuses_a_non_loopback_listen_address() {
     QVERIFY(node.start({"--lab"}));
     QCOMPARE(node.wait_exit(10s), 1);
     QVERIFY2(node.log_contains("not a loopback address"), node.log().c_str());
+}
+
+void TestLabFaults::snapshot_progress_names_the_peer() {
+    // Compaction every 50 entries: a follower cut off for 120 writes needs a
+    // snapshot (§7) when the cut heals.
+    LabCluster lc("[raft]\nsnapshot_threshold = 50\n");
+    QVERIFY(lc.start_all());
+    auto leader = lc.cluster().wait_leader(15s);
+    QVERIFY(leader);
+    const std::uint64_t lagging = others(lc.cluster().ids(), *leader)[0];
+    pb::WatchRequest req;  // snapshot events are always sent
+    WatchLog on_leader(lc.lab(*leader), req);
+    WatchLog on_lagging(lc.lab(lagging), req);
+    QVERIFY(on_leader.wait_attached(5s));
+    QVERIFY(on_lagging.wait_attached(5s));
+
+    QCOMPARE(lc.isolate(lagging), std::string());
+    auto client = lc.cluster().client_for(*leader, 10s);
+    for (int i = 0; i < 120; ++i)
+        QVERIFY(client->put("k" + std::to_string(i), "v").error.ok());
+    auto snapshot_kind = [](pb::SnapshotEvent::Kind kind) {
+        return [kind](const pb::WatchEvent& ev) {
+            return ev.has_snapshot() && ev.snapshot().kind() == kind;
+        };
+    };
+    QVERIFY2(on_leader.wait_for(snapshot_kind(pb::SnapshotEvent::CREATED), 10s),
+             "the leader took no snapshot");
+    QCOMPARE(lc.clear_all(), std::string());
+
+    pb::WatchEvent sent, received;
+    // The core's note that it sent the snapshot is a SENT event too (no
+    // bytes); the transport's per-chunk progress carries the bytes.
+    auto chunk_sent = [](const pb::WatchEvent& ev) {
+        return ev.has_snapshot() && ev.snapshot().kind() == pb::SnapshotEvent::SENT &&
+               ev.snapshot().bytes() > 0;
+    };
+    QVERIFY2(on_leader.wait_for(chunk_sent, 15s, &sent), "no SENT progress on the leader");
+    QVERIFY2(on_lagging.wait_for(snapshot_kind(pb::SnapshotEvent::RECEIVED), 15s, &received),
+             "no RECEIVED progress on the lagging follower");
+    QVERIFY(on_lagging.wait_for(snapshot_kind(pb::SnapshotEvent::INSTALLED), 15s));
+    qInfo("leader %llu SENT to peer %llu (%llu bytes); node %llu RECEIVED from peer %llu",
+          static_cast<unsigned long long>(*leader),
+          static_cast<unsigned long long>(sent.snapshot().peer()),
+          static_cast<unsigned long long>(sent.snapshot().bytes()),
+          static_cast<unsigned long long>(lagging),
+          static_cast<unsigned long long>(received.snapshot().peer()));
+    // Progress names the other end of the transfer: leader side the
+    // destination, follower side the leader. Every chunk, not just the first.
+    for (const auto& ev : on_leader.events()) {
+        if (ev.has_snapshot() && ev.snapshot().kind() == pb::SnapshotEvent::SENT)
+            QCOMPARE(ev.snapshot().peer(), lagging);
+    }
+    for (const auto& ev : on_lagging.events()) {
+        if (ev.has_snapshot() && ev.snapshot().kind() == pb::SnapshotEvent::RECEIVED)
+            QCOMPARE(ev.snapshot().peer(), *leader);
+    }
+    QCOMPARE(sent.snapshot().peer(), lagging);
+    QCOMPARE(received.snapshot().peer(), *leader);
+    QVERIFY(received.snapshot().bytes() > 0);
 }
 
 QTEST_GUILESS_MAIN(TestLabFaults)

@@ -1,16 +1,27 @@
-// raftlab-watch-bench: what watching costs (issue 5: "the stream under load
-// costs less than 5% of write throughput"). One 3-node --lab cluster, a
-// closed-loop write load, alternating phases without and with a Watch stream
-// of every event class (heartbeats included) on every node. Prints each
-// phase, the throughput ratio and the streams' dropped-event counts.
-// A program for the figures, not a test.
-//   raftlab-watch-bench [--clients N] [--seconds S per phase] [--rounds R]
-//                       [--max-batch B (WatchRequest.max_batch; 0 = one event per message)]
-//                       [--events all|few]
+// raftlab-watch-bench: what the lab plane costs under write load (issue 5).
+// A program for the figures, not a timed test; --check turns a short run into
+// a correctness smoke test (ctest watch_bench_smoke, lab_off_bench_smoke).
+//
+//   --mode watch (default): "a Watch stream with every event type enabled
+//     costs less than 5% of write throughput". One 3-node --lab cluster, a
+//     closed-loop write load, each round one phase without and one with a
+//     Watch stream of every event class (heartbeats included, a NodeState
+//     every 100 ms) on every node, in alternating order. Prints each round's
+//     ratio, the median ratio and the streams' dropped-event count.
+//   --mode lab-off: "without --lab, none of this costs anything measurable".
+//     Two 3-node clusters side by side, one started without --lab and one
+//     with --lab but no watcher; each round loads one then the other, in
+//     alternating order. Prints each round's ratio (lab / plain) and the median.
+//
+//   raftlab-watch-bench [--mode watch|lab-off] [--clients N] [--seconds S per phase]
+//                       [--rounds R] [--max-batch B (WatchRequest.max_batch; 0 = one
+//                       event per message)] [--events all|few] [--check]
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <cstring>
+#include <map>
+#include <string>
 #include <thread>
 
 #include "lab_harness.h"
@@ -21,9 +32,20 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
+struct Options {
+    std::string mode = "watch";
+    int clients = 64, seconds = 5, rounds = 4, max_batch = 256;
+    // --events few: watchers that filter out every message, entry and client
+    // event, to tell the cost of building events from the cost of streaming them.
+    bool all_events = true;
+    bool check = false;
+};
+
 // Writes as fast as `clients` closed-loop clients can for `seconds`.
-double write_phase(Cluster& cluster, int clients, int seconds, const std::string& tag) {
-    std::atomic<long> done{0};
+// Returns writes/s; *failed counts writes that returned an error.
+double write_phase(Cluster& cluster, int clients, int seconds, const std::string& tag,
+                   long* failed) {
+    std::atomic<long> done{0}, bad{0};
     const auto end = Clock::now() + std::chrono::seconds(seconds);
     std::vector<std::thread> threads;
     for (int c = 0; c < clients; ++c) {
@@ -31,21 +53,28 @@ double write_phase(Cluster& cluster, int clients, int seconds, const std::string
             api::RemoteClient client(cluster.endpoint_list());
             for (long i = 0; Clock::now() < end && i < 10'000'000; ++i) {
                 if (client.put(tag + std::to_string(c) + "/" + std::to_string(i), "value")
-                        .error.ok())
+                        .error.ok()) {
                     ++done;
+                } else {
+                    ++bad;
+                }
             }
         });
     }
     for (auto& t : threads)
         t.join();
+    *failed += bad.load();
     return done.load() / double(seconds);
 }
 
+// One Watch stream read on its own thread; checks what a correct stream
+// must look like (NodeState first, one node, seq strictly increasing).
 struct Watcher {
     grpc::ClientContext ctx;
     std::unique_ptr<grpc::ClientReader<pb::WatchEvent>> reader;
     std::thread thread;
     std::atomic<std::uint64_t> events{0}, dropped{0};
+    std::atomic<bool> state_first{false}, order_ok{true};
 
     Watcher(pb::Lab::Stub& lab, std::uint32_t max_batch, bool all_events) {
         pb::WatchRequest req;
@@ -57,16 +86,21 @@ struct Watcher {
         req.set_max_batch(max_batch);
         reader = lab.Watch(&ctx, req);
         thread = std::thread([this] {
-            pb::WatchEvent ev;
-            while (reader->Read(&ev)) {
-                if (ev.batch_size() == 0) {
-                    ++events;
-                    dropped += ev.dropped_before();
+            pb::WatchEvent carrier;
+            std::uint64_t last_seq = 0, node = 0;
+            auto one = [&](const pb::WatchEvent& ev) {
+                if (events++ == 0) {
+                    state_first = ev.has_state();
+                    node = ev.node_id();
                 }
-                for (const auto& e : ev.batch()) {
-                    ++events;
-                    dropped += e.dropped_before();
-                }
+                dropped += ev.dropped_before();
+                if (ev.seq() <= last_seq || ev.node_id() != node) order_ok = false;
+                last_seq = ev.seq();
+            };
+            while (reader->Read(&carrier)) {
+                if (carrier.batch_size() == 0) one(carrier);
+                for (const auto& e : carrier.batch())
+                    one(e);
             }
         });
     }
@@ -76,71 +110,175 @@ struct Watcher {
     }
 };
 
-}  // namespace
+double median(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    const std::size_t n = v.size();
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
 
-int main(int argc, char** argv) {
-    int clients = 64, seconds = 5, rounds = 2, max_batch = 256;
-    // --events few: watchers that filter out every message, entry and client
-    // event, to tell the cost of building events from the cost of streaming them.
-    bool all_events = true;
-    for (int a = 1; a + 1 < argc; a += 2) {
-        if (!std::strcmp(argv[a], "--clients"))
-            clients = std::clamp(std::atoi(argv[a + 1]), 1, 2000);
-        if (!std::strcmp(argv[a], "--seconds"))
-            seconds = std::clamp(std::atoi(argv[a + 1]), 1, 600);
-        if (!std::strcmp(argv[a], "--max-batch"))
-            max_batch = std::clamp(std::atoi(argv[a + 1]), 0, 4096);
-        if (!std::strcmp(argv[a], "--events")) all_events = std::strcmp(argv[a + 1], "few") != 0;
-        if (!std::strcmp(argv[a], "--rounds")) rounds = std::clamp(std::atoi(argv[a + 1]), 1, 20);
+// Rounds of two phases, A then B on even rounds and B then A on odd ones
+// (ABBA): throughput drifts down as the stores grow, and a fixed order would
+// put that drift into the ratio. Returns each round's B/A.
+template <typename PhaseA, typename PhaseB>
+std::vector<double> alternate(int rounds, PhaseA a, PhaseB b, double* sum_a, double* sum_b) {
+    std::vector<double> ratios;
+    for (int r = 0; r < rounds; ++r) {
+        double x = 0, y = 0;
+        if (r % 2 == 0) {
+            x = a(r);
+            y = b(r);
+        } else {
+            y = b(r);
+            x = a(r);
+        }
+        *sum_a += x;
+        *sum_b += y;
+        ratios.push_back(x > 0 ? y / x : 0);
+        std::printf("round %d: ratio %.3f\n", r + 1, ratios.back());
+        std::fflush(stdout);
     }
+    return ratios;
+}
+
+int watch_mode(const Options& o) {
     LabCluster lc;
     if (!lc.start_all() || !lc.cluster().wait_leader(15s)) {
-        return std::fprintf(stderr, "cluster did not start\n"), 1;
+        return std::fprintf(stderr, "raftlab-watch-bench: the --lab cluster did not start\n"), 1;
     }
-    double off = 0, on = 0;
+    long failed = 0;
     std::uint64_t events = 0, dropped = 0;
-    // Throughput drifts down as the store grows, so the phases alternate
-    // (off,on then on,off: ABBA) to cancel a steady drift out of the ratio.
-    auto watched_phase = [&](int r, double* rate) {
+    bool streams_ok = true;
+    auto plain = [&](int r) {
+        double rate = write_phase(lc.cluster(), o.clients, o.seconds,
+                                  "off" + std::to_string(r) + "/", &failed);
+        std::printf("round %d without watcher: %.0f writes/s\n", r + 1, rate);
+        return rate;
+    };
+    auto watched = [&](int r) {
         std::vector<std::unique_ptr<Watcher>> watchers;
         for (auto id : lc.cluster().ids())
-            watchers.push_back(std::make_unique<Watcher>(lc.lab(id), max_batch, all_events));
-        *rate = write_phase(lc.cluster(), clients, seconds, "on" + std::to_string(r) + "/");
+            watchers.push_back(std::make_unique<Watcher>(lc.lab(id), o.max_batch, o.all_events));
+        double rate = write_phase(lc.cluster(), o.clients, o.seconds,
+                                  "on" + std::to_string(r) + "/", &failed);
+        // Let the streams deliver what the phase produced before counting.
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
         std::uint64_t e = 0, d = 0;
         for (auto& w : watchers) {
             e += w->events;
             d += w->dropped;
+            if (!w->state_first || !w->order_ok || w->events < 2) streams_ok = false;
         }
         watchers.clear();
         std::printf(
             "round %d with a watcher on every node: %.0f writes/s, %llu events streamed, %llu "
             "dropped\n",
-            r + 1, *rate, static_cast<unsigned long long>(e), static_cast<unsigned long long>(d));
+            r + 1, rate, static_cast<unsigned long long>(e), static_cast<unsigned long long>(d));
         events += e;
         dropped += d;
+        return rate;
     };
-    auto plain_phase = [&](int r, double* rate) {
-        *rate = write_phase(lc.cluster(), clients, seconds, "off" + std::to_string(r) + "/");
-        std::printf("round %d without watcher: %.0f writes/s\n", r + 1, *rate);
-    };
-    for (int r = 0; r < rounds; ++r) {
-        double a = 0, b = 0;
-        if (r % 2 == 0) {
-            plain_phase(r, &a);
-            watched_phase(r, &b);
-        } else {
-            watched_phase(r, &b);
-            plain_phase(r, &a);
-        }
-        off += a;
-        on += b;
-    }
+    double off = 0, on = 0;
+    auto ratios = alternate(o.rounds, plain, watched, &off, &on);
+    const double med = median(ratios);
     std::printf(
-        "%d clients, max_batch %d, %d x %d s per phase: %.0f writes/s without, %.0f with watchers: "
-        "ratio %.3f "
-        "(cost %.1f%%), %llu events, %llu dropped by the streams\n",
-        clients, max_batch, rounds, seconds, off / rounds, on / rounds, on / off,
-        100.0 * (1 - on / off), static_cast<unsigned long long>(events),
-        static_cast<unsigned long long>(dropped));
+        "watch: %d clients, max_batch %d, events %s, %d rounds x 2 x %d s: %.0f writes/s "
+        "without, %.0f with watchers; median ratio %.3f (cost %.1f%%), ratio of sums %.3f; "
+        "%llu events streamed, %llu dropped by the streams, %ld writes failed\n",
+        o.clients, o.max_batch, o.all_events ? "all" : "few", o.rounds, o.seconds, off / o.rounds,
+        on / o.rounds, med, 100.0 * (1 - med), off > 0 ? on / off : 0,
+        static_cast<unsigned long long>(events), static_cast<unsigned long long>(dropped), failed);
+    if (o.check) {
+        // Correctness only: every write phase wrote, every stream began with
+        // a NodeState and kept its seq order, and the drop count is reported.
+        if (off <= 0 || on <= 0) return std::fprintf(stderr, "check: a phase wrote nothing\n"), 1;
+        if (!streams_ok) {
+            return std::fprintf(stderr,
+                                "check: a Watch stream did not start with a NodeState, skipped "
+                                "seq order, or delivered nothing\n"),
+                   1;
+        }
+        std::printf("check passed: dropped count reported (%llu)\n",
+                    static_cast<unsigned long long>(dropped));
+    }
     return 0;
+}
+
+int lab_off_mode(const Options& o) {
+    Cluster plain_cluster;   // no --lab: no Lab service, no event bus, no netem
+    LabCluster lab_cluster;  // --lab, and nobody watches
+    if (!plain_cluster.start_all() || !lab_cluster.start_all() || !plain_cluster.wait_leader(15s) ||
+        !lab_cluster.cluster().wait_leader(15s)) {
+        return std::fprintf(stderr, "raftlab-watch-bench: the clusters did not start\n"), 1;
+    }
+    long failed = 0;
+    auto plain = [&](int r) {
+        double rate = write_phase(plain_cluster, o.clients, o.seconds,
+                                  "p" + std::to_string(r) + "/", &failed);
+        std::printf("round %d without --lab: %.0f writes/s\n", r + 1, rate);
+        return rate;
+    };
+    auto labbed = [&](int r) {
+        double rate = write_phase(lab_cluster.cluster(), o.clients, o.seconds,
+                                  "l" + std::to_string(r) + "/", &failed);
+        std::printf("round %d with --lab, no watcher: %.0f writes/s\n", r + 1, rate);
+        return rate;
+    };
+    double a = 0, b = 0;
+    auto ratios = alternate(o.rounds, plain, labbed, &a, &b);
+    const double med = median(ratios);
+    std::printf(
+        "lab-off: %d clients, %d rounds x 2 x %d s: %.0f writes/s without --lab, %.0f with --lab "
+        "and no watcher; median ratio %.3f (cost %.1f%%), ratio of sums %.3f; %ld writes "
+        "failed\n",
+        o.clients, o.rounds, o.seconds, a / o.rounds, b / o.rounds, med, 100.0 * (1 - med),
+        a > 0 ? b / a : 0, failed);
+    if (o.check && (a <= 0 || b <= 0)) {
+        return std::fprintf(stderr, "check: a phase wrote nothing\n"), 1;
+    }
+    if (o.check) std::printf("check passed\n");
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    Options o;
+    for (int a = 1; a < argc; ++a) {
+        const char* arg = argv[a];
+        const char* val = a + 1 < argc ? argv[a + 1] : nullptr;
+        if (!std::strcmp(arg, "--check")) {
+            o.check = true;
+            continue;
+        }
+        if (!val) {
+            std::fprintf(stderr,
+                         "raftlab-watch-bench: %s needs a value; see the top of "
+                         "tests/lab/watch_bench.cpp\n",
+                         arg);
+            return 2;
+        }
+        ++a;
+        if (!std::strcmp(arg, "--clients")) {
+            o.clients = std::clamp(std::atoi(val), 1, 2000);
+        } else if (!std::strcmp(arg, "--seconds")) {
+            o.seconds = std::clamp(std::atoi(val), 1, 600);
+        } else if (!std::strcmp(arg, "--max-batch")) {
+            o.max_batch = std::clamp(std::atoi(val), 0, 4096);
+        } else if (!std::strcmp(arg, "--events")) {
+            o.all_events = std::strcmp(val, "few") != 0;
+        } else if (!std::strcmp(arg, "--rounds")) {
+            o.rounds = std::clamp(std::atoi(val), 1, 40);
+        } else if (!std::strcmp(arg, "--mode") &&
+                   (!std::strcmp(val, "watch") || !std::strcmp(val, "lab-off"))) {
+            o.mode = val;
+        } else {
+            std::fprintf(stderr,
+                         "raftlab-watch-bench: unknown option %s %s; use --mode watch|lab-off, "
+                         "--clients N, --seconds S, --rounds R, --max-batch B, --events all|few, "
+                         "--check\n",
+                         arg, val);
+            return 2;
+        }
+    }
+    return o.mode == "lab-off" ? lab_off_mode(o) : watch_mode(o);
 }
