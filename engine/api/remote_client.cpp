@@ -60,17 +60,16 @@ std::string RemoteClient::last_endpoint() const {
     return preferred_;
 }
 
-RemoteClient::Stubs& RemoteClient::stubs(const std::string& endpoint) {
+std::shared_ptr<RemoteClient::Stubs> RemoteClient::stubs(const std::string& endpoint) {
     std::lock_guard lock(mu_);
-    auto it = stubs_.find(endpoint);
-    if (it == stubs_.end()) {
-        Stubs s;
-        s.channel = net::make_channel(endpoint, options_.credentials);
-        s.kv = pb::KV::NewStub(s.channel);
-        s.cluster = pb::Cluster::NewStub(s.channel);
-        it = stubs_.emplace(endpoint, std::move(s)).first;
+    auto& slot = stubs_[endpoint];
+    if (!slot) {
+        slot = std::make_shared<Stubs>();
+        slot->channel = net::make_channel(endpoint, options_.credentials);
+        slot->kv = pb::KV::NewStub(slot->channel);
+        slot->cluster = pb::Cluster::NewStub(slot->channel);
     }
-    return it->second;
+    return slot;
 }
 
 template <typename Attempt>
@@ -91,7 +90,7 @@ OpError RemoteClient::run(Attempt attempt, bool idempotent,
         auto attempt_deadline = std::min(deadline, Clock::now() + options_.attempt_timeout);
         ctx.set_deadline(std::chrono::system_clock::now() + (attempt_deadline - Clock::now()));
         OpError error;
-        grpc::Status status = attempt(stubs(endpoint), ctx, error);
+        grpc::Status status = attempt(*stubs(endpoint), ctx, error);
         if (status.ok()) {
             if (!retryable(error.code) || only) {
                 // An authoritative answer: remember who gave it (the leader,
@@ -132,6 +131,13 @@ OpError RemoteClient::run(Attempt attempt, bool idempotent,
                                " (gRPC code " + std::to_string(status.error_code()) + ")");
         }
         last_failure = endpoint + ": " + status.error_message();
+        if (options_.credentials && status.error_code() == grpc::StatusCode::UNAVAILABLE) {
+            // A TLS channel whose connect failed (the node was not up yet)
+            // does not recover by itself while only fail-fast calls use it
+            // (seen with gRPC 1.51): start the next attempt on a fresh one.
+            std::lock_guard lock(mu_);
+            stubs_.erase(endpoint);
+        }
         if (status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED && !idempotent) {
             return OpError(Code::Timeout, "no answer from " + endpoint + " within " +
                                               std::to_string(options_.attempt_timeout.count()) +
@@ -271,10 +277,14 @@ NodeStatus RemoteClient::status(const std::string& endpoint) {
     out.endpoint = endpoint;
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() + options_.attempt_timeout);
-    auto st = stubs(endpoint).cluster->Status(&ctx, pb::StatusRequest(), &out.status);
+    auto st = stubs(endpoint)->cluster->Status(&ctx, pb::StatusRequest(), &out.status);
     if (!st.ok()) {
         out.error =
             OpError(Code::Unavailable, "cannot reach " + endpoint + ": " + st.error_message());
+        if (options_.credentials && st.error_code() == grpc::StatusCode::UNAVAILABLE) {
+            std::lock_guard lock(mu_);
+            stubs_.erase(endpoint);  // a fresh TLS channel next time (see run())
+        }
     }
     return out;
 }

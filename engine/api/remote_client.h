@@ -80,7 +80,9 @@ class RemoteClient {
         std::unique_ptr<pb::KV::Stub> kv;
         std::unique_ptr<pb::Cluster::Stub> cluster;
     };
-    Stubs& stubs(const std::string& endpoint);
+    // Shared so that a channel dropped by one thread stays alive for a call
+    // another thread is making on it.
+    std::shared_ptr<Stubs> stubs(const std::string& endpoint);
 
     // Runs `attempt` against the preferred endpoint, following hints and
     // retrying retryable errors until the deadline. `attempt` returns the
@@ -96,7 +98,7 @@ class RemoteClient {
     std::vector<std::string> endpoints_;
     RemoteOptions options_;
     mutable std::mutex mu_;
-    std::map<std::string, Stubs> stubs_;
+    std::map<std::string, std::shared_ptr<Stubs>> stubs_;
     std::string preferred_;
 };
 
