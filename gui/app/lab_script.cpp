@@ -9,6 +9,7 @@
 #include <cstdio>
 
 #include "gui/app/client_panel.h"
+#include "gui/app/guide_panel.h"
 #include "gui/app/main_window.h"
 #include "gui/live/lab_controller.h"
 #include "gui/model/cluster_state.h"
@@ -18,11 +19,29 @@ namespace raftlab::gui {
 
 namespace {
 
-const QStringList kSteps = {
-    "leader",       "until",          "until-voters",   "until-caught-up", "wait",   "kill-leader",
-    "pause-leader", "isolate-leader", "split",          "slow-follower",   "heal",   "add-node",
-    "freeze",       "rate",           "step",           "workload",        "select", "shot",
-    "quit",         "delay",          "hide-heartbeats"};
+const QStringList kSteps = {"leader",
+                            "until",
+                            "until-voters",
+                            "until-caught-up",
+                            "wait",
+                            "kill-leader",
+                            "pause-leader",
+                            "isolate-leader",
+                            "split",
+                            "slow-follower",
+                            "heal",
+                            "add-node",
+                            "freeze",
+                            "rate",
+                            "step",
+                            "workload",
+                            "select",
+                            "shot",
+                            "quit",
+                            "delay",
+                            "hide-heartbeats",
+                            "guide-next",
+                            "until-step"};
 
 QStringList split_steps(const QString& script) {
     QStringList out;
@@ -129,6 +148,16 @@ void LabScript::next() {
             },
             20000, step);
     }
+    if (verb == "until-step") {
+        // The guide player has started step N (or the run is over).
+        const int want = arg.toInt();
+        return waitUntil(
+            [this, want] {
+                GuidePanel* g = window_->guidePanel();
+                return g != nullptr && (g->currentStep() >= want || g->runOver());
+            },
+            60000, step);
+    }
     if (verb == "wait") {
         QTimer::singleShot(arg.toInt(), this, &LabScript::next);
         return;
@@ -159,6 +188,8 @@ void LabScript::next() {
         a.split21->trigger();
     } else if (verb == "slow-follower") {
         a.slowFollower->trigger();
+    } else if (verb == "guide-next") {
+        a.guideNext->trigger();
     } else if (verb == "heal") {
         a.healAll->trigger();
     } else if (verb == "add-node") {

@@ -17,6 +17,8 @@
 //   hide-heartbeats        the Ctrl+B filter
 //   select ID              select a node (what node actions act on)
 //   shot FILE [WIDGET]     save a PNG of window|cluster|log|timeline|charts
+//   guide-next             the guide player's Next
+//   until-step N           until the guide player has started step N
 //   quit                   close the window (stops every process)
 #pragma once
 

@@ -19,7 +19,9 @@
 #include <QVBoxLayout>
 #include <cmath>
 
+#include "gui/app/health_panel.h"
 #include "gui/app/welcome_page.h"
+#include "gui/live/health_board.h"
 #include "gui/model/trace_file_source.h"
 #include "gui/models/event_filter_proxy.h"
 #include "gui/models/event_list_model.h"
@@ -97,6 +99,9 @@ void MainWindow::buildDocks() {
     // A handful of rows: sizing to contents on every change is cheap and
     // keeps "PreCandidate" readable.
     node_table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    health_ = std::make_unique<HealthBoard>();
+    health_panel_ = new HealthPanel;
+    addDockWidget(Qt::RightDockWidgetArea, makeDock(this, tr("Health"), "health", health_panel_));
     addDockWidget(Qt::RightDockWidgetArea, makeDock(this, tr("Nodes"), "nodes", node_table_));
 
     auto* events = new QWidget;
@@ -344,6 +349,7 @@ void MainWindow::connectSession() {
 void MainWindow::openTrace(const QString& path) {
     welcome_->setProblem(QString());
     last_error_.clear();
+    health_ = std::make_unique<HealthBoard>();  // a new history is judged afresh
     session_.setSource(new TraceFileSource(path, /*speed=*/0));
     actions_->setLive(session_.isLive());
     if (session_.history().size() > 0) {
@@ -368,6 +374,9 @@ void MainWindow::setPanelsVisible(bool visible) {
 void MainWindow::onEventsAppended(std::size_t first, std::size_t count) {
     event_model_->append(session_.history(), first, count);
     const History& h = session_.history();
+    for (std::size_t i = first; i < first + count && i < h.size(); ++i)
+        health_->observe(h.event(i));
+    health_panel_->show(*health_);
     const QSignalBlocker block(scrubber_);
     scrubber_->setRange(static_cast<int>(h.start_ms()), static_cast<int>(h.end_ms()));
     scrubber_->setPageStep(std::max<int>(1, static_cast<int>((h.end_ms() - h.start_ms()) / 20)));

@@ -7,6 +7,7 @@
 #include <QElapsedTimer>
 #include <QMainWindow>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,8 @@ class LiveWatchSource;
 class ClientPanel;
 class ScenarioPlayer;
 class GuidePanel;
+class HealthBoard;
+class HealthPanel;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -68,6 +71,8 @@ class MainWindow : public QMainWindow {
     QString startScenario(const QString& path, const QString& node_bin);
     ScenarioPlayer* scenarioPlayer() const { return player_; }
     GuidePanel* guidePanel() const { return guide_; }
+    const HealthBoard& health() const { return *health_; }
+    HealthPanel* healthPanel() const { return health_panel_; }
 
     // For tests and --screenshot.
     ClusterView* clusterView() const { return cluster_; }
@@ -130,6 +135,8 @@ class MainWindow : public QMainWindow {
         nullptr;  // rebuilds the chart at most once a second while events stream in
     ScenarioPlayer* player_ = nullptr;
     GuidePanel* guide_ = nullptr;
+    std::unique_ptr<HealthBoard> health_;
+    HealthPanel* health_panel_ = nullptr;
 };
 
 }  // namespace raftlab::gui

@@ -12,7 +12,9 @@
 
 #include "gui/app/client_panel.h"
 #include "gui/app/guide_panel.h"
+#include "gui/app/health_panel.h"
 #include "gui/app/main_window.h"
+#include "gui/live/health_board.h"
 #include "gui/live/lab_controller.h"
 #include "gui/live/live_watch_source.h"
 #include "gui/live/scenario_player.h"
@@ -34,6 +36,7 @@ constexpr std::int64_t kLostAfterMs = 1000;
 void MainWindow::becomeLive(const QString& title) {
     session_.setMaxEvents(kLiveHistoryEvents);
     session_.setLostAfter(kLostAfterMs);
+    health_ = std::make_unique<HealthBoard>();
     live_ = new LiveWatchSource(monotonic_now_ns());
     controller_ = new LabController(live_);
     connect(controller_, &LabController::status, this,
@@ -116,6 +119,10 @@ QString MainWindow::startScenario(const QString& path, const QString& node_bin) 
         e.what = o.value(QLatin1String("what")).toString().toStdString();
         e.text = o.value(QLatin1String("detail")).toString().toStdString();
         live_->inject(std::move(e));
+    });
+    connect(player_, &ScenarioPlayer::record, this, [this](const QJsonObject& o) {
+        health_->record(o);
+        health_panel_->show(*health_);
     });
     connect(player_, &ScenarioPlayer::narration, this,
             [this](const QString& line) { statusBar()->showMessage(line, 6000); });

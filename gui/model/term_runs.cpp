@@ -13,6 +13,13 @@ Term TermRuns::term_at(Index i) const {
     return std::prev(it)->term;
 }
 
+Index TermRuns::next_boundary(Index i) const {
+    if (i >= last_) return i + 1;
+    auto it = std::upper_bound(runs_.begin(), runs_.end(), i,
+                               [](Index v, const Run& r) { return v < r.first; });
+    return it == runs_.end() ? last_ + 1 : std::min(it->first, last_ + 1);
+}
+
 void TermRuns::truncate_after(Index i) {
     if (i >= last_) return;
     while (!runs_.empty() && runs_.back().first > i)

@@ -16,6 +16,9 @@ class TermRuns {
     // The term of entry `i`, or 0 when the log has no entry there.
     Term term_at(Index i) const;
     std::size_t run_count() const { return runs_.size(); }
+    // The first index after `i` where the term may change (the next run's
+    // first index, or last_index() + 1): comparing two logs run by run.
+    Index next_boundary(Index i) const;
 
     // Drop every entry after `i` (a follower's conflicting suffix, §5.3).
     void truncate_after(Index i);
