@@ -206,7 +206,13 @@ void EventBus::pump() {
     while (!stopping_) {
         // Wake every kPumpPeriod (or at once for a new watcher): cheaper for
         // the raft loop than a wake-up per event, and it batches writes.
-        cv_.wait_for(lock, kPumpPeriod, [&] { return kick_ || stopping_; });
+        // With no watcher there is nothing to pump: sleep until one attaches,
+        // so a --lab node nobody watches has no periodic wake-ups at all.
+        if (subs_.empty()) {
+            cv_.wait(lock, [&] { return kick_ || stopping_; });
+        } else {
+            cv_.wait_for(lock, kPumpPeriod, [&] { return kick_ || stopping_; });
+        }
         if (stopping_) break;
         kick_ = false;
         auto subs = subs_;

@@ -11,7 +11,8 @@
 // serialising a message for the wire never runs on the raft loop, and the
 // raft loop never wakes anyone: the pump looks every few milliseconds and a
 // busy stream keeps itself going, sending what queued up in one network
-// write. A watcher sees events at most kPumpPeriod late.
+// write. A watcher sees events at most kPumpPeriod late. With no watcher
+// attached the pump sleeps until one is.
 #pragma once
 
 #include <atomic>

@@ -58,13 +58,17 @@ LabEndpoints plan_lab_endpoints(const std::string& listen_address, const std::st
     return out;
 }
 
-std::unique_ptr<grpc::Server> start_lab_server(const std::string& address, grpc::Service& service,
-                                               std::string* bound) {
+std::unique_ptr<grpc::Server> start_lab_server(
+    const std::string& address, const std::vector<std::unique_ptr<grpc::Service>>& services,
+    int max_message_bytes, std::string* bound) {
     grpc::ServerBuilder builder;
     int port = 0;
     builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+    builder.SetMaxReceiveMessageSize(max_message_bytes);
+    builder.SetMaxSendMessageSize(max_message_bytes);
     builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &port);
-    builder.RegisterService(&service);
+    for (const auto& s : services)
+        builder.RegisterService(s.get());
     auto server = builder.BuildAndStart();
     if (!server || port == 0) {
         throw NodeError("cannot serve the Lab service on " + address +

@@ -7,11 +7,11 @@
 #include "engine/lab/lab_service.h"
 #include "engine/lab/read_log.h"
 #include "engine/lab/snapshot_taps.h"
+#include "engine/net/tls.h"
 #include "engine/server/cluster_service.h"
 #include "engine/server/kv_service.h"
 #include "engine/server/lab_listener.h"
 #include "engine/server/listen_probe.h"
-#include "engine/net/tls.h"
 #include "engine/server/node_impl.h"
 #include "engine/server/role_log.h"
 #include "engine/server/snapshot_adapter.h"
@@ -153,13 +153,16 @@ std::unique_ptr<Node> Node::start(NodeOptions options) {
             node->impl_->services.push_back(lab::make_lab_service(*raw->lab, host));
         }
         if (!lab_endpoints.own_address.empty()) {
-            raw->lab_only_service = lab::make_lab_service(*raw->lab, host);
+            raw->lab_services.push_back(lab::make_lab_service(*raw->lab, host));
+            raw->lab_services.push_back(make_kv_service(*node));
+            raw->lab_services.push_back(make_cluster_service(*node));
         }
     }
     node->impl_->start_server();
-    if (raw->lab_only_service) {
-        raw->lab_server =
-            start_lab_server(lab_endpoints.own_address, *raw->lab_only_service, &raw->lab_address);
+    if (!raw->lab_services.empty()) {
+        raw->lab_server = start_lab_server(lab_endpoints.own_address, raw->lab_services,
+                                           static_cast<int>(cfg.limits.max_rpc_bytes) + (1 << 20),
+                                           &raw->lab_address);
     }
     node->impl_->start_threads();
     if (join) {

@@ -77,6 +77,10 @@ class TestLabAddress : public QObject {
         // Not on the 0.0.0.0 listener: only KV, Cluster and the peer service.
         QCOMPARE(clear_faults(cluster.address(1)).error_code(), grpc::StatusCode::UNIMPLEMENTED);
         QCOMPARE(clear_faults(lab).error_code(), grpc::StatusCode::OK);
+        // A viewer attached to the lab address can be a client there too.
+        api::RemoteClient via_lab({lab});
+        QVERIFY(via_lab.put("via", "lab listener").error.ok());
+        QVERIFY(via_lab.status(lab).error.ok());
     }
 
     void lab_address_from_the_config_file() {

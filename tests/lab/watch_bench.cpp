@@ -73,7 +73,7 @@ struct Watcher {
     grpc::ClientContext ctx;
     std::unique_ptr<grpc::ClientReader<pb::WatchEvent>> reader;
     std::thread thread;
-    std::atomic<std::uint64_t> events{0}, dropped{0};
+    std::atomic<std::uint64_t> events{0}, dropped{0}, messages{0};
     std::atomic<bool> state_first{false}, order_ok{true};
 
     Watcher(pb::Lab::Stub& lab, std::uint32_t max_batch, bool all_events) {
@@ -98,6 +98,7 @@ struct Watcher {
                 last_seq = ev.seq();
             };
             while (reader->Read(&carrier)) {
+                ++messages;
                 if (carrier.batch_size() == 0) one(carrier);
                 for (const auto& e : carrier.batch())
                     one(e);
@@ -162,17 +163,19 @@ int watch_mode(const Options& o) {
                                   "on" + std::to_string(r) + "/", &failed);
         // Let the streams deliver what the phase produced before counting.
         std::this_thread::sleep_for(std::chrono::milliseconds(200));
-        std::uint64_t e = 0, d = 0;
+        std::uint64_t e = 0, d = 0, m = 0;
         for (auto& w : watchers) {
             e += w->events;
             d += w->dropped;
+            m += w->messages;
             if (!w->state_first || !w->order_ok || w->events < 2) streams_ok = false;
         }
         watchers.clear();
         std::printf(
-            "round %d with a watcher on every node: %.0f writes/s, %llu events streamed, %llu "
-            "dropped\n",
-            r + 1, rate, static_cast<unsigned long long>(e), static_cast<unsigned long long>(d));
+            "round %d with a watcher on every node: %.0f writes/s, %llu events streamed in %llu "
+            "stream messages, %llu dropped\n",
+            r + 1, rate, static_cast<unsigned long long>(e), static_cast<unsigned long long>(m),
+            static_cast<unsigned long long>(d));
         events += e;
         dropped += d;
         return rate;
