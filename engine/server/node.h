@@ -41,6 +41,18 @@ struct NodeOptions {
     bool log_values = false;
     // How long a client call may wait for its outcome before Timeout.
     std::chrono::milliseconds op_timeout{5000};
+
+    // Test hooks (tests/node/test_ack_after_sync.cpp); raftlab-node never
+    // sets them. Both run on the raft-loop thread.
+    struct TestHooks {
+        // After each synced log write returned, with the last index it wrote.
+        std::function<void(core::Index last_index)> on_sync;
+        // For every message as it is handed to the transport.
+        std::function<void(const core::Message&)> on_send;
+        // BROKEN on purpose: send acks and votes before the Ready is synced,
+        // so the test can show that it catches an engine that acks from memory.
+        bool ack_before_sync = false;
+    } test;
 };
 
 // Leader changes as the raft loop sees them; `leader` is kNoNode while unknown.

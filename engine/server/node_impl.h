@@ -182,6 +182,7 @@ struct Node::Impl {
     void handle_read(ReadIndexIn& in);
     void handle_change(ChangeIn& in);
     void process_ready();
+    void send(std::vector<core::Message>& msgs);  // to the transport, past the test hook
     void publish_status();
     void reap_expired(bool all, Code code);
     void on_membership(const core::Membership& membership);

@@ -31,6 +31,11 @@ OpError from_core(const core::Error& e, const Node::Impl& impl) {
 }  // namespace
 
 void Node::Impl::run_loop() {
+    if (options.test.on_sync) {
+        store->set_sync_observer([hook = options.test.on_sync](const storage::SyncEvent& e) {
+            if (e.kind == storage::SyncEvent::Kind::Persist && e.last_index > 0) hook(e.last_index);
+        });
+    }
     const auto reap_every = std::chrono::milliseconds(50);
     std::vector<Input> batch;
     for (;;) {
@@ -182,7 +187,8 @@ void Node::Impl::process_ready() {
         log_role_change(self, rc);
 
     // Leader replication goes out before the leader's own fsync (§10.2.1).
-    transport->send(rd.send_now);
+    send(rd.send_now);
+    if (options.test.ack_before_sync) send(rd.send_after_persist);  // BROKEN: test only
 
     // A Ready that only moves the commit index needs no fsync: the commit
     // index may safely be behind on disk (a restarted node rediscovers it),
@@ -235,7 +241,7 @@ void Node::Impl::process_ready() {
 
     // Acks and votes are durable promises: only after the sync above.
     RAFTLAB_FAILPOINT_IF(!rd.entries.empty(), "log.after_sync_before_ack");
-    transport->send(rd.send_after_persist);
+    send(rd.send_after_persist);
 
     if (!rd.committed_entries.empty() || !rd.read_states.empty()) {
         ApplyTask task;
@@ -298,6 +304,14 @@ void Node::Impl::process_ready() {
     } else if (config_committed) {
         on_membership(membership);
     }
+}
+
+void Node::Impl::send(std::vector<core::Message>& msgs) {
+    if (options.test.on_send) {
+        for (const auto& m : msgs)
+            options.test.on_send(m);
+    }
+    transport->send(msgs);
 }
 
 void Node::Impl::on_membership(const core::Membership& membership) {
