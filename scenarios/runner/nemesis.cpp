@@ -59,6 +59,13 @@ std::string Runner::nemesis_step(const Step& step) {
     std::int64_t longest_gap_ms = 0;  // longest stretch without an acknowledged write
     std::string longest_gap_what;
 
+    // The nemesis talks to the Lab service itself: the run already proved
+    // the nodes have it, so a failed call here is a fault of the round (a
+    // node not serving), reported as such, not as "no lab plane".
+    auto direct_lab = [this](NodeId id, const std::function<std::string(LabClient&)>& call) {
+        LabClient lab(id, supervisor_->node(id).address);
+        return call(lab);
+    };
     auto running = [&] {
         std::vector<NodeId> out;
         for (auto id : supervisor_->ids()) {
@@ -77,8 +84,8 @@ std::string Runner::nemesis_step(const Step& step) {
                 r.set_to(to);
                 if (rule(from, to, r)) rules.push_back(r);
             }
-            e = lab_call(from,
-                         [&](LabClient& l) { return l.set_link_rules(rules, options_.seed); });
+            e = direct_lab(from,
+                           [&](LabClient& l) { return l.set_link_rules(rules, options_.seed); });
             if (!e.empty()) return e;
         }
         return e;
@@ -108,7 +115,10 @@ std::string Runner::nemesis_step(const Step& step) {
             const auto leader = current_leader();
             // Half the node faults hit the leader: that is where failover lives.
             NodeId victim = ids[rng() % ids.size()];
-            if (leader && rng() % 2 == 0) victim = *leader;
+            // (Only a running leader: the observer may still name a leader
+            // this round has just paused or killed.)
+            if (leader && rng() % 2 == 0 && std::find(ids.begin(), ids.end(), *leader) != ids.end())
+                victim = *leader;
             std::string kind = f;
             Step s;
             s.index = step.index;
@@ -210,17 +220,19 @@ std::string Runner::nemesis_step(const Step& step) {
                 std::vector<NodeId> frozen = ids;
                 if (rng() % 2 == 0) frozen = {victim};
                 for (auto id : frozen) {
-                    if (e.empty()) e = lab_call(id, [](LabClient& l) { return l.set_clock(0.0); });
+                    if (e.empty())
+                        e = direct_lab(id, [](LabClient& l) { return l.set_clock(0.0); });
                 }
                 clock_altered_ = true;
                 kind = "clock freeze on node(s) " + ids_text(frozen);
                 fault("clock", 0, kind);
                 monitor_->say(kind);
-                undo.push_back([this, frozen] {
+                undo.push_back([this, frozen, direct_lab] {
                     std::string out;
                     for (auto id : frozen) {
                         if (supervisor_->state(id) != ProcessState::Running) continue;
-                        std::string x = lab_call(id, [](LabClient& l) { return l.set_clock(1.0); });
+                        std::string x =
+                            direct_lab(id, [](LabClient& l) { return l.set_clock(1.0); });
                         if (out.empty()) out = x;
                     }
                     clock_altered_ = false;
@@ -228,13 +240,13 @@ std::string Runner::nemesis_step(const Step& step) {
                 });
             } else if (f == "disk-delay") {
                 const auto ms = static_cast<std::uint32_t>(10 + rng() % 91);
-                e = lab_call(victim, [&](LabClient& l) { return l.set_disk_delay(ms); });
+                e = direct_lab(victim, [&](LabClient& l) { return l.set_disk_delay(ms); });
                 kind = "disk delay " + std::to_string(ms) + " ms on node " + std::to_string(victim);
                 fault("disk-delay", victim, kind);
                 monitor_->say(kind);
-                undo.push_back([this, victim] {
+                undo.push_back([this, victim, direct_lab] {
                     if (supervisor_->state(victim) != ProcessState::Running) return std::string();
-                    return lab_call(victim, [](LabClient& l) { return l.set_disk_delay(0); });
+                    return direct_lab(victim, [](LabClient& l) { return l.set_disk_delay(0); });
                 });
             }
             ++by_kind[f];
