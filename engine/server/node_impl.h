@@ -103,11 +103,6 @@ struct Node::Impl {
     std::optional<net::TlsMaterial> tls;  // [tls] PEM; nullopt: plaintext
     std::vector<std::unique_ptr<grpc::Service>> services;
     std::unique_ptr<grpc::Server> server;
-    // --lab with a lab address of its own: a second server on loopback (Lab,
-    // KV, Cluster; engine/server/lab_listener.h).
-    std::vector<std::unique_ptr<grpc::Service>> lab_services;
-    std::unique_ptr<grpc::Server> lab_server;
-    std::string lab_address;  // as bound; empty without one
 
     // Raft-loop inbox.
     std::mutex in_mu;
@@ -127,6 +122,9 @@ struct Node::Impl {
     std::condition_variable apply_cv;
     std::deque<ApplyTask> apply_q;
     bool apply_stopping = false;
+    // A thread is applying (the apply thread, or the raft loop applying a
+    // small batch itself while the apply thread is idle): guarded by apply_q_mu.
+    bool apply_busy = false;
     std::thread apply_thread;
     // Held while applying, and by the raft loop while installing a snapshot,
     // so the two never write the state machine at once.
@@ -189,7 +187,9 @@ struct Node::Impl {
 
     // apply_loop.cpp
     void run_apply();
+    void run_task(ApplyTask& task);
     void apply_entries(const std::vector<core::Entry>& entries);
+    bool snapshot_is_due() const;
     void serve_ready_reads();
     void maybe_snapshot();
     void post_apply(ApplyTask task);
