@@ -23,6 +23,7 @@
 #include "gui/app/welcome_page.h"
 #include "gui/live/health_board.h"
 #include "gui/model/trace_file_source.h"
+#include "gui/model/trace_writer.h"
 #include "gui/models/event_filter_proxy.h"
 #include "gui/models/event_list_model.h"
 #include "gui/models/log_model.h"
@@ -288,6 +289,14 @@ void MainWindow::buildMenus() {
             [this] { exportPng(cluster_, QStringLiteral("cluster.png")); });
     connect(actions_->exportTimeline, &QAction::triggered, this,
             [this] { exportPng(timeline_, QStringLiteral("timeline.png")); });
+    connect(actions_->saveTrace, &QAction::triggered, this, [this] {
+        const QString path =
+            QFileDialog::getSaveFileName(this, tr("Save session trace"),
+                                         QStringLiteral("session.jsonl"), tr("Traces (*.jsonl)"));
+        if (path.isEmpty()) return;
+        const QString why = saveTrace(path);
+        if (!why.isEmpty()) QMessageBox::warning(this, tr("Save failed"), why);
+    });
     connect(actions_->quit, &QAction::triggered, this, &QWidget::close);
     connect(actions_->playPause, &QAction::triggered, &session_, &LabSession::togglePlay);
     connect(actions_->stepBack, &QAction::triggered, this, [this] { session_.stepBy(-1); });
@@ -360,6 +369,17 @@ void MainWindow::openTrace(const QString& path) {
     } else {
         stack_->setCurrentWidget(welcome_);
     }
+}
+
+QString MainWindow::saveTrace(const QString& path) {
+    const std::string why = write_trace(session_.history(), path.toStdString());
+    if (why.empty()) {
+        statusBar()->showMessage(tr("Saved %1 events to %2 (raftlab --replay opens it)")
+                                     .arg(session_.history().size())
+                                     .arg(path),
+                                 8000);
+    }
+    return QString::fromStdString(why);
 }
 
 void MainWindow::setPanelsVisible(bool visible) {

@@ -52,6 +52,8 @@ class MainWindow : public QMainWindow {
     // Replays a trace file (all events at once; the playhead starts at 0).
     void openTrace(const QString& path);
     void setClassroom(bool on);
+    // Saves every event of the session as a JSON Lines trace; "" or why not.
+    QString saveTrace(const QString& path);
     // The last problem a source reported ("" if none), e.g. why a trace did not load.
     QString lastError() const { return last_error_; }
     // Picks the replay speed (the speed box shows the nearest preset).

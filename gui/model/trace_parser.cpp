@@ -159,6 +159,46 @@ ParseResult parse_trace_line(std::string_view line) {
             break;
     }
     e.peer = peer;
+    if (e.kind == EventKind::State) {
+        // A node's whole state (the scenario engine's "state" record, or a
+        // saved live session): folded as a whole, like a live NodeState.
+        auto s = std::make_shared<LiveNodeState>();
+        const QJsonValue role = o.value(QLatin1String("role"));
+        if (role.isDouble()) {
+            const int r = role.toInt();
+            s->role = r >= 0 && r <= 4 ? static_cast<Role>(r) : Role::Follower;
+        } else {
+            role_from_string(str(o, "role"), &s->role);
+        }
+        s->term = e.term;
+        s->vote = e.vote;
+        s->leader = e.leader;
+        s->commit_index = e.commit;
+        s->applied_index = e.applied;
+        s->last_index = e.has(kLast) ? e.last : e.last_index;
+        s->snapshot_index = e.snapshot_index;
+        s->snapshot_term = e.snapshot_term;
+        for (const auto& v : o.value(QLatin1String("voters")).toArray())
+            s->voters.push_back(static_cast<NodeId>(v.toInteger()));
+        for (const auto& v : o.value(QLatin1String("learners")).toArray()) {
+            if (v.isObject()) {
+                const QJsonObject l = v.toObject();
+                s->learners.emplace_back(l.value(QLatin1String("id")).toInteger(),
+                                         l.value(QLatin1String("promotable")).toBool(true));
+            } else {
+                s->learners.emplace_back(static_cast<NodeId>(v.toInteger()), true);
+            }
+        }
+        for (const auto& v : o.value(QLatin1String("peers")).toArray()) {
+            const QJsonObject p = v.toObject();
+            s->peers.push_back({static_cast<NodeId>(p.value(QLatin1String("id")).toInteger()),
+                                static_cast<Index>(p.value(QLatin1String("match")).toInteger()),
+                                static_cast<Index>(p.value(QLatin1String("next")).toInteger())});
+        }
+        const QJsonValue timer = o.value(QLatin1String("election_in_ms"));
+        if (timer.isDouble()) s->election_in_ms = timer.toInteger();
+        e.live = std::move(s);
+    }
     r.event = std::move(e);
     return r;
 }

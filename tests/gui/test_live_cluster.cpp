@@ -7,6 +7,7 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QTemporaryDir>
 #include <QtTest>
 #include <set>
 
@@ -83,6 +84,18 @@ const NodeState* row_of(const NodeTableModel& m, NodeId id) {
     return nullptr;
 }
 
+// Who led, in order: every node that became Leader, each change once.
+std::vector<NodeId> leader_sequence(const History& h) {
+    std::vector<NodeId> out;
+    for (std::size_t i = 0; i < h.size(); ++i) {
+        const Event& e = h.event(i);
+        if (e.kind == EventKind::Role && e.to_role == Role::Leader &&
+            (out.empty() || out.back() != e.node))
+            out.push_back(e.node);
+    }
+    return out;
+}
+
 }  // namespace
 
 class TestLiveCluster : public QObject {
@@ -121,8 +134,23 @@ class TestLiveCluster : public QObject {
               static_cast<long long>(clock.elapsed()));
         QVERIFY(row_of(*w.nodeModel(), fresh)->term > old_term);
         QCOMPARE(row_of(*w.nodeModel(), old)->liveness, Liveness::Killed);
+
+        // Record and reproduce: the session saved as a trace replays with
+        // no processes and shows the same leader sequence.
+        QTemporaryDir dir;
+        const QString trace = dir.filePath(QStringLiteral("session.jsonl"));
+        QCOMPARE(w.saveTrace(trace), QString());
+        const auto live_leaders = leader_sequence(w.session().history());
+        QVERIFY(live_leaders.size() >= 2);
+        QCOMPARE(live_leaders.back(), fresh);
         w.close();
         QVERIFY(node_children().empty());
+        MainWindow replay;
+        replay.openTrace(trace);
+        QVERIFY2(replay.lastError().isEmpty(), qPrintable(replay.lastError()));
+        QCOMPARE(leader_sequence(replay.session().history()), live_leaders);
+        QCOMPARE(replay.session().history().head().leader(), fresh);
+        QCOMPARE(replay.session().history().head().node(old)->liveness, Liveness::Killed);
     }
 
     void restartedNodeReappearsAndFollows() {
