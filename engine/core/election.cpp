@@ -119,6 +119,9 @@ void Raft::State::become_leader(std::string reason) {
     reads_waiting_commit.clear();
     peers.clear();
     sync_peers();
+#ifdef RAFTLAB_BUG_INJECTION
+    led_term = term;
+#endif
     record_role_change(old_role, term, old_leader, std::move(reason));
     // §5.4.2 / Figure 8: a leader cannot count replicas of older-term entries,
     // so it appends a no-op of its own term; committing it commits them all.

@@ -32,10 +32,33 @@ bool from_leader(MessageType t) {
     return t == MessageType::Append || t == MessageType::Heartbeat || t == MessageType::Snapshot;
 }
 
+#ifdef RAFTLAB_BUG_INJECTION
+Bugs process_bugs;  // set_process_bugs(); read when a Raft is built
+
+Config with_process_bugs(Config c) {
+    c.bugs.commit_old_term |= process_bugs.commit_old_term;
+    c.bugs.double_vote |= process_bugs.double_vote;
+    c.bugs.no_truncate |= process_bugs.no_truncate;
+    c.bugs.learner_in_quorum |= process_bugs.learner_in_quorum;
+    c.bugs.stale_local_read |= process_bugs.stale_local_read;
+    return c;
+}
+#else
+const Config& with_process_bugs(const Config& c) {
+    return c;
+}
+#endif
+
 }  // namespace
 
+#ifdef RAFTLAB_BUG_INJECTION
+void set_process_bugs(const Bugs& bugs) {
+    process_bugs = bugs;
+}
+#endif
+
 Raft::State::State(const Config& config, const Restored& restored)
-    : cfg(config), rng(config.seed * 0x9E3779B97F4A7C15ull + config.id) {
+    : cfg(with_process_bugs(config)), rng(config.seed * 0x9E3779B97F4A7C15ull + config.id) {
     Index snap_index = restored.snapshot ? restored.snapshot->index : 0;
     Term snap_term = restored.snapshot ? restored.snapshot->term : 0;
     log.restore(snap_index, snap_term, restored.entries);

@@ -33,15 +33,32 @@
 
 namespace raftlab::core {
 
-// Test-only bug switches. They exist only in builds that define
-// RAFTLAB_BUG_INJECTION (the `raftlab_core_testing` library that tests link);
-// the shipped binaries link `raftlab_core`, which has none of this code.
+// Test-only bug switches. The code that reads them exists only in builds
+// that define RAFTLAB_BUG_INJECTION (the `raftlab_core_testing` library that
+// tests link); the shipped binaries link `raftlab_core`, which has none of
+// that code, so there the fields are inert. The struct itself is in every
+// build so that Config has one layout: the test-only node binary
+// (raftlab-node-buggy, tests/scenario) links the testing core under the
+// shipped server libraries.
 struct Bugs {
     bool commit_old_term = false;    // count replicas for an old-term entry (Figure 8)
     bool double_vote = false;        // grant a second vote in the same term
     bool no_truncate = false;        // keep a conflicting suffix instead of deleting it
     bool learner_in_quorum = false;  // count learners' acks toward commit
+    // Answer a local linearizable read at once from this node's own commit
+    // index, with no ReadIndex round (§6.4 step 2) and no lease, whenever the
+    // node led in its current term, even if it has stepped down since (a
+    // role cached from before a pause). A leader paused past an election and
+    // woken cut off then serves its stale state.
+    bool stale_local_read = false;
 };
+
+#ifdef RAFTLAB_BUG_INJECTION
+// Switches every Raft in this process starts with, on top of Config::bugs.
+// For a node binary whose Config comes from a TOML file: raftlab-node-buggy
+// sets them from its --bug flags before the node starts.
+void set_process_bugs(const Bugs& bugs);
+#endif
 
 struct Config {
     NodeId id = kNoNode;
@@ -72,9 +89,7 @@ struct Config {
 
     std::uint64_t seed = 1;  // for randomized election timeouts
 
-#ifdef RAFTLAB_BUG_INJECTION
-    Bugs bugs;
-#endif
+    Bugs bugs;  // read only by raftlab_core_testing (see Bugs)
 };
 
 // What the core restores from stable storage at start.

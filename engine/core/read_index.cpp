@@ -17,6 +17,15 @@ bool single_voter(const Membership& mem, NodeId self) {
 
 void Raft::State::read_index(std::uint64_t context, NodeId from) {
     ReadRequest r{context, from};
+#ifdef RAFTLAB_BUG_INJECTION
+    // BUG stale_local_read: trust a role remembered from the last term we led
+    // in and answer from our own commit index, skipping §6.4 step 2. A leader
+    // deposed while paused still serves what it had, which may be stale.
+    if (cfg.bugs.stale_local_read && from == cfg.id && led_term == term) {
+        answer_read(r, commit);
+        return;
+    }
+#endif
     if (role != Role::Leader) {
         if (from != cfg.id) return;  // a forwarded read reached a non-leader: dropped
         if (leader == kNoNode || role == Role::Candidate || role == Role::PreCandidate) {

@@ -93,6 +93,9 @@ struct Raft::State {
     // Set once this leader sent TimeoutNow in its term: the target's campaign
     // bypasses stickiness (even if it arrives after an abort), so no lease.
     bool lease_forfeited = false;
+#ifdef RAFTLAB_BUG_INJECTION
+    Term led_term = 0;  // the last term this node was Leader in (Bugs::stale_local_read)
+#endif
 
     // ReadIndex (§6.4) and the lease.
     std::uint64_t hb_round = 0;

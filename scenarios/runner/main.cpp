@@ -1,6 +1,7 @@
 // raftlab-scenario: the scenario engine's command line.
 //   raftlab-scenario list
 //   raftlab-scenario run FILE [--trace out.jsonl] [--seed N] [--speed X] [--keep]
+//                            [--node-bin PATH] [--node-arg ARG]... [--duration S]
 //   raftlab-scenario check TRACE
 // Exit codes: 0 passed, 1 an expectation failed or a checker fired, 2 bad
 // usage or scenario file, 77 the scenario needs the lab plane (skipped).
@@ -79,9 +80,18 @@ int main(int argc, char** argv) {
     run->add_flag("--keep", options.keep, "keep the run directory (configs, data, node logs)");
     run->add_option("--run-dir", run_dir, "use this run directory instead of a fresh /tmp one");
     run->add_option("--node-bin", node_bin, "raftlab-node to run (default: next to this program)");
+    run->add_option("--node-arg", options.node_args,
+                    "one more argument for every node, repeatable; e.g. with "
+                    "--node-bin raftlab-node-buggy: --node-arg=--bug=stale_local_read")
+        ->expected(1)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     run->add_option("--observer", options.observer,
                     "watch (Lab.Watch streams, the default) or poll (Cluster.Status)")
         ->check(CLI::IsMember({"watch", "poll"}));
+    run->add_option("--trace-messages", options.trace_message_budget,
+                    "message records per node in the trace before they are only counted "
+                    "(0: none)")
+        ->capture_default_str();
     double duration_s = 0;
     run->add_option("--duration", duration_s,
                     "seconds each nemesis step runs (overrides the file)");
@@ -103,8 +113,9 @@ int main(int argc, char** argv) {
     options.trace_path = trace;
     options.nemesis_duration_ms = static_cast<std::uint64_t>(duration_s * 1000);
     options.run_dir = run_dir;
+    // Absolute: each node starts in the run directory, not here.
     options.node_bin =
-        node_bin.empty() ? own_dir() / "raftlab-node" : std::filesystem::path(node_bin);
+        node_bin.empty() ? own_dir() / "raftlab-node" : std::filesystem::absolute(node_bin);
     if (!std::filesystem::exists(options.node_bin)) {
         std::cerr << "raftlab-scenario: " << options.node_bin.string()
                   << " does not exist; build it (cmake --build build --target raftlab-node) or "

@@ -1,13 +1,15 @@
 // What the lab sees of each node, and the interface every way of seeing it
 // implements.
 //
-// Today the nodes offer Cluster.Status, so StatusPoller polls it (every
-// 50 ms per node). When the Lab service's Watch stream exists (issue 5), a
-// WatchObserver implements the same interface from the stream's NodeState
-// and events; the runner, checkers and trace do not change.
+// WatchObserver reads each node's Lab.Watch stream (the default);
+// StatusPoller polls Cluster.Status every 50 ms (for nodes without --lab, and
+// `raftlab-scenario run --observer poll`). Both keep one worker thread per
+// node through PerNodeObserver; the runner, checkers and trace see only the
+// Observer interface.
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -20,6 +22,11 @@
 
 namespace grpc {
 class Channel;
+class ClientContext;
+}  // namespace grpc
+
+namespace raftlab::pb {
+class WatchEvent;
 }
 
 namespace raftlab::scenario {
@@ -78,30 +85,63 @@ class Observer {
     virtual std::string how() const = 0;  // "Cluster.Status polling every 50 ms"
 };
 
-class StatusPoller : public Observer {
+// One worker thread per observed node, and the merged views the workers
+// publish: what StatusPoller and WatchObserver share. A subclass says how to
+// observe one node (run()); publish() merges what it saw and tells the
+// handler when something that matters changed.
+class PerNodeObserver : public Observer {
   public:
-    explicit StatusPoller(int interval_ms = 50, int rpc_deadline_ms = 200);
-    ~StatusPoller() override;
-
     void on_change(Handler handler) override;
     void watch(NodeId id, const std::string& address) override;
     void forget(NodeId id) override;
     std::map<NodeId, NodeView> views() const override;
-    void stop() override;
+    void stop() override;  // idempotent
+
+  protected:
+    // One observed node. Its thread runs run() until `stop`; `call`, while
+    // set, is the worker's open gRPC call, cancelled so that stopping a
+    // worker never waits for a stream to end by itself.
+    struct Worker {
+        NodeId id = 0;
+        std::string address;
+        std::atomic<bool> stop{false};
+        std::atomic<std::int64_t> last_heard_ns{0};
+        std::atomic<bool> live{false};  // heard from recently
+        std::mutex call_mu;
+        grpc::ClientContext* call = nullptr;
+        std::thread thread;
+    };
+    // Observes one node until worker.stop; runs on the worker's thread.
+    // Every subclass destructor must call stop() first, since the workers
+    // call this.
+    virtual void run(Worker& worker) = 0;
+    // Merges one observation. An unreachable view keeps what the node last
+    // said, so a paused leader still shows what it believed when it fell silent.
+    void publish(const NodeView& view);
+    // Sleeps in short slices, so that stopping a worker is quick.
+    static void sleep_unless(const std::atomic<bool>& stop, std::chrono::milliseconds d);
+
+    mutable std::mutex mu_;  // guards views_ and workers_
+    std::map<NodeId, NodeView> views_;
+    std::map<NodeId, std::unique_ptr<Worker>> workers_;
+
+  private:
+    static void end(Worker& worker);  // stop, cancel its call, join
+    std::mutex handler_mu_;
+    Handler handler_;
+};
+
+class StatusPoller : public PerNodeObserver {
+  public:
+    explicit StatusPoller(int interval_ms = 50, int rpc_deadline_ms = 200);
+    ~StatusPoller() override;
     std::string how() const override;
 
   private:
-    struct Target;
-    void poll_loop(Target* target);
-    void publish(const NodeView& view);
+    void run(Worker& worker) override;
 
     int interval_ms_;
     int rpc_deadline_ms_;
-    mutable std::mutex mu_;
-    std::mutex handler_mu_;
-    Handler handler_;
-    std::map<NodeId, NodeView> views_;
-    std::map<NodeId, std::unique_ptr<Target>> targets_;
 };
 
 // The Lab.Watch observer (issue 5): one stream per node asking for a
@@ -109,31 +149,29 @@ class StatusPoller : public Observer {
 // a node restarts. A node whose stream goes silent for `silence_ms` (paused,
 // hung) is reported unreachable. A node without the Lab service is polled
 // with Cluster.Status instead, so the runner works either way.
-class WatchObserver : public Observer {
+class WatchObserver : public PerNodeObserver {
   public:
+    // Every event of every stream, for the trace (WatchTrace).
+    using EventSink = std::function<void(NodeId, const pb::WatchEvent&)>;
+
     explicit WatchObserver(int state_interval_ms = 50, int silence_ms = 300);
     ~WatchObserver() override;
-
-    void on_change(Handler handler) override;
-    void watch(NodeId id, const std::string& address) override;
-    void forget(NodeId id) override;
-    std::map<NodeId, NodeView> views() const override;
+    // Before the first watch(): hand every event to `sink`, and ask the nodes
+    // for message events too (heartbeats stay filtered) if `messages`.
+    void record_events(EventSink sink, bool messages);
     void stop() override;
     std::string how() const override;
 
   private:
-    struct Stream;
-    void stream_loop(Stream* stream);
+    void run(Worker& worker) override;
+    // Reads one open stream until it ends; false if the node has no Lab service.
+    bool read_stream(Worker& worker, const std::shared_ptr<grpc::Channel>& channel);
     void silence_loop();
-    void publish(const NodeView& view);
 
     int state_interval_ms_;
     int silence_ms_;
-    mutable std::mutex mu_;
-    std::mutex handler_mu_;
-    Handler handler_;
-    std::map<NodeId, NodeView> views_;
-    std::map<NodeId, std::unique_ptr<Stream>> streams_;
+    EventSink sink_;
+    bool messages_ = false;
     std::atomic<bool> stopping_{false};
     std::atomic<int> polled_fallbacks_{0};
     std::thread silence_thread_;

@@ -83,7 +83,14 @@ Runner::Runner(Scenario scenario, RunOptions options, std::ostream& out)
     if (options_.observer == "poll") {
         observer_ = std::make_unique<StatusPoller>();
     } else {
-        observer_ = std::make_unique<WatchObserver>();
+        auto watch = std::make_unique<WatchObserver>();
+        if (trace_->enabled()) {
+            watch_trace_ = std::make_unique<WatchTrace>(*trace_, options_.trace_message_budget);
+            watch->record_events([t = watch_trace_.get()](
+                                     NodeId id, const pb::WatchEvent& ev) { t->record(id, ev); },
+                                 options_.trace_message_budget > 0);
+        }
+        observer_ = std::move(watch);
     }
     observer_->on_change(
         [this](const NodeView& now, const NodeView& before) { monitor_->on_view(now, before); });
@@ -314,6 +321,7 @@ int Runner::run() {
     }
     if (workload_) workload_->stop();
     observer_->stop();
+    if (watch_trace_) watch_trace_->finish();
 
     bool passed = failures_.empty() && monitor_->violations().empty();
     print_summary(passed);

@@ -20,6 +20,7 @@
 #include "scenarios/runner/scenario.h"
 #include "scenarios/runner/supervisor.h"
 #include "scenarios/runner/trace.h"
+#include "scenarios/runner/watch_trace.h"
 #include "scenarios/runner/workload.h"
 
 namespace raftlab::scenario {
@@ -38,11 +39,15 @@ struct RunOptions {
     bool keep = false;   // keep the run directory (configs, data, logs)
     std::filesystem::path node_bin;
     std::vector<std::string> node_args;  // appended to every node's command line
-    std::filesystem::path run_dir;  // empty: a fresh directory under /tmp
+    std::filesystem::path run_dir;       // empty: a fresh directory under /tmp
     // "watch": Lab.Watch streams (nodes without --lab are polled instead);
     // "poll": Cluster.Status every 50 ms.
     std::string observer = "watch";
     std::uint64_t nemesis_duration_ms = 0;  // overrides every nemesis step's duration_ms
+    // Message records (AppendEntries, ReadIndex, snapshot chunks) written to
+    // the trace per node before they are only counted (WatchTrace); 0 = none,
+    // and the nodes are not asked for message events at all.
+    std::uint64_t trace_message_budget = WatchTrace::kDefaultMessageBudget;
 
     // For a program that embeds the runner (the GUI's guide player). All
     // three are called on the thread inside run().
@@ -118,6 +123,7 @@ class Runner {
     std::unique_ptr<TraceWriter> trace_;
     std::unique_ptr<Monitor> monitor_;
     std::unique_ptr<Supervisor> supervisor_;
+    std::unique_ptr<WatchTrace> watch_trace_;  // Watch events into the trace (before observer_)
     std::unique_ptr<Observer> observer_;
     std::unique_ptr<HistoryRecorder> recorder_;
     std::unique_ptr<Workload> workload_;

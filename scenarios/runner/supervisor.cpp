@@ -200,6 +200,7 @@ std::string Supervisor::start(NodeId id) {
     std::string run_dir = options_.run_dir.string();
     std::vector<std::string> args = {binary, "--config", config};
     if (options_.lab) args.push_back("--lab");
+    args.insert(args.end(), options_.node_args.begin(), options_.node_args.end());
     std::vector<char*> argv;
     for (auto& a : args)
         argv.push_back(a.data());

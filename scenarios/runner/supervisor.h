@@ -42,6 +42,9 @@ struct SupervisorOptions {
     std::filesystem::path node_bin;  // raftlab-node
     std::string raft_toml;           // body of the [raft] section, written verbatim
     bool lab = true;                 // pass --lab and write a [lab] section
+    // Appended to every node's command line, e.g. {"--bug", "stale_local_read"}
+    // for the test-only raftlab-node-buggy.
+    std::vector<std::string> node_args;
 };
 
 class Supervisor {
