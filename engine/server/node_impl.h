@@ -68,8 +68,12 @@ struct PendingWrite {
     Clock::time_point deadline;
 };
 
+// Linearizable reads waiting for one ReadIndex answer. Every read that
+// reaches the raft loop in the same turn shares one context: one quorum
+// round confirms leadership for all of them (§6.4), and a follower forwards
+// one ReadIndex message to the leader per turn instead of one per read.
 struct PendingRead {
-    ReadServe serve;
+    std::vector<ReadServe> serves;
     Clock::time_point deadline;
 };
 
@@ -116,6 +120,7 @@ struct Node::Impl {
     std::map<core::Index, PendingWrite> pending;
     std::map<std::uint64_t, PendingRead> reads;  // by ReadIndex context
     std::uint64_t next_read_ctx = 1;
+    std::vector<ReadServe> read_batch;  // raft loop: this turn's reads, not yet asked for
 
     // Apply thread.
     std::mutex apply_q_mu;
@@ -178,6 +183,7 @@ struct Node::Impl {
     void handle(Input& input);
     void handle_propose(ProposeIn& in);
     void handle_read(ReadIndexIn& in);
+    void flush_read_batch();
     void handle_change(ChangeIn& in);
     void process_ready();
     void send(std::vector<core::Message>& msgs);  // to the transport, past the test hook

@@ -67,6 +67,7 @@ void Node::Impl::run_loop() {
         for (auto& in : batch)
             handle(in);
         batch.clear();
+        flush_read_batch();
         // One Ready per turn: everything that arrived together is persisted
         // with one fsync.
         if (raft->has_ready()) process_ready();
@@ -139,12 +140,18 @@ void Node::Impl::handle_read(ReadIndexIn& in) {
         }
         // A leader without a valid lease confirms leadership the slow way.
     }
+    read_batch.push_back(std::move(in.serve));
+}
+
+void Node::Impl::flush_read_batch() {
+    if (read_batch.empty()) return;
     std::uint64_t ctx;
     {
         std::lock_guard lock(wait_mu);
         ctx = next_read_ctx++;
-        reads[ctx] = PendingRead{std::move(in.serve), lab_now() + options.op_timeout};
+        reads[ctx] = PendingRead{std::move(read_batch), lab_now() + options.op_timeout};
     }
+    read_batch.clear();
     raft->read_index(ctx);
 }
 
@@ -251,19 +258,20 @@ void Node::Impl::process_ready() {
             for (const auto& rs : rd.read_states) {
                 auto it = reads.find(rs.context);
                 if (it == reads.end()) continue;  // timed out already
-                task.reads.emplace_back(rs.index, std::move(it->second.serve));
+                for (auto& serve : it->second.serves)
+                    task.reads.emplace_back(rs.index, std::move(serve));
                 reads.erase(it);
             }
         }
         post_apply(std::move(task));
     }
     for (const auto& rf : rd.read_failures) {
-        ReadServe serve;
+        std::vector<ReadServe> serves;
         {
             std::lock_guard lock(wait_mu);
             auto it = reads.find(rf.context);
             if (it == reads.end()) continue;
-            serve = std::move(it->second.serve);
+            serves = std::move(it->second.serves);
             reads.erase(it);
         }
         OpError e = not_leader_error(raft->leader());
@@ -272,7 +280,8 @@ void Node::Impl::process_ready() {
         } else if (!rf.reason.empty()) {
             e.message += " (" + rf.reason + ")";
         }
-        serve(e);
+        for (auto& serve : serves)
+            serve(e);
     }
     const core::Membership& membership = raft->membership();
     for (const auto& note : rd.notes) {
@@ -357,7 +366,8 @@ void Node::Impl::reap_expired(bool all, Code code) {
         }
         for (auto it = reads.begin(); it != reads.end();) {
             if (all || it->second.deadline <= now) {
-                expired_reads.push_back(std::move(it->second.serve));
+                for (auto& serve : it->second.serves)
+                    expired_reads.push_back(std::move(serve));
                 it = reads.erase(it);
             } else {
                 ++it;
