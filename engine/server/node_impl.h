@@ -107,6 +107,11 @@ struct Node::Impl {
     std::optional<net::TlsMaterial> tls;  // [tls] PEM; nullopt: plaintext
     std::vector<std::unique_ptr<grpc::Service>> services;
     std::unique_ptr<grpc::Server> server;
+    // --lab with a lab address of its own: a second server on loopback (Lab,
+    // KV, Cluster; engine/server/lab_listener.h).
+    std::vector<std::unique_ptr<grpc::Service>> lab_services;
+    std::unique_ptr<grpc::Server> lab_server;
+    std::string lab_address;  // as bound; empty without one
 
     // Raft-loop inbox.
     std::mutex in_mu;
