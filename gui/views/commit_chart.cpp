@@ -61,13 +61,15 @@ void CommitChart::setHistory(const History* history) {
 }
 
 void CommitChart::rebuild() {
-    for (auto& [id, s] : series_) {
-        chart_->removeSeries(s);
-        delete s;
+    if (history_ == nullptr || history_->size() == 0) {
+        for (auto& [id, s] : series_) {
+            chart_->removeSeries(s);
+            delete s;
+        }
+        series_.clear();
+        faults_->clear();
+        return;
     }
-    series_.clear();
-    faults_->clear();
-    if (history_ == nullptr || history_->size() == 0) return;
 
     // Step functions: (t, old) then (t, new) at every change of commit_index.
     std::map<NodeId, QList<QPointF>> points;
@@ -76,9 +78,16 @@ void CommitChart::rebuild() {
     const double min_gap = span / kMaxPointsPerNode;
     std::map<NodeId, double> last_t;
     y_max_ = 1;
+    // Fault markers are thinned like the lines and handed over at once:
+    // appending to a series one point at a time redraws it every time.
+    QList<QPointF> faults;
+    double last_fault_t = -1e18;
     for (std::size_t i = 0; i < history_->size(); ++i) {
         const Event& e = history_->event(i);
-        if (e.kind == EventKind::Fault && e.node != kNoNode) faults_->append(e.t_ms, 0);
+        if (e.kind == EventKind::Fault && e.node != kNoNode && e.t_ms - last_fault_t >= min_gap) {
+            faults.append(QPointF(static_cast<double>(e.t_ms), 0));
+            last_fault_t = static_cast<double>(e.t_ms);
+        }
         Index next = 0;
         if (e.kind == EventKind::Persist && e.has(kCommit)) next = e.commit;
         if (e.kind == EventKind::Apply && e.what.empty()) next = e.index;
@@ -96,15 +105,34 @@ void CommitChart::rebuild() {
         commit[e.node] = next;
         y_max_ = std::max<double>(y_max_, static_cast<double>(next));
     }
+    faults_->replace(faults);
     const LabPalette& pal = LabPalette::instance();
     int k = 0;
+    // Series are kept and refilled (replace() is one update); adding and
+    // removing series re-lays out the whole chart, which a live session
+    // would pay every second.
+    for (auto it = series_.begin(); it != series_.end();) {
+        if (points.count(it->first)) {
+            ++it;
+            continue;
+        }
+        chart_->removeSeries(it->second);
+        delete it->second;
+        it = series_.erase(it);
+    }
     for (auto& [id, pts] : points) {
+        ++k;
         pts.append(
             QPointF(static_cast<double>(history_->end_ms()), static_cast<double>(commit[id])));
+        auto found = series_.find(id);
+        if (found != series_.end()) {
+            found->second->replace(pts);
+            continue;
+        }
         auto* s = new QLineSeries;
         s->setName(tr("node %1").arg(id));
         // Term colours are distinct and colour-blind safe; reuse them per node.
-        s->setPen(QPen(pal.term(static_cast<Term>(++k)), 2));
+        s->setPen(QPen(pal.term(static_cast<Term>(k)), 2));
         s->replace(pts);
         chart_->addSeries(s);
         s->attachAxis(x_);
