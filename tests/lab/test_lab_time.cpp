@@ -44,6 +44,7 @@ class TestLabTime : public QObject {
     void slow_motion_stretches_an_election();
     void step_clock_moves_a_frozen_cluster_one_turn_at_a_time();
     void disk_delay_runs_on_lab_time();
+    void a_sync_held_by_a_frozen_disk_delay_does_not_block_shutdown();
 };
 
 void TestLabTime::slow_motion_stretches_an_election() {
@@ -179,6 +180,27 @@ void TestLabTime::disk_delay_runs_on_lab_time() {
     QVERIFY2(slow - base >= 380.0,
              qPrintable(QString("rate 0.25: rose by only %1 ms").arg(slow - base)));
     QVERIFY(after < base + 50.0);
+}
+
+void TestLabTime::a_sync_held_by_a_frozen_disk_delay_does_not_block_shutdown() {
+    LabCluster lc;
+    QVERIFY(lc.start_all());
+    auto leader = lc.cluster().wait_leader(15s);
+    QVERIFY(leader);
+    const auto follower = others(lc.cluster().ids(), *leader)[0];
+    // The follower's next sync waits 5 s of lab time; freezing it then
+    // holds that sync (and its raft loop) for as long as the clock stands.
+    QCOMPARE(lc.set_disk_delay(follower, 5000), std::string());
+    auto client = lc.cluster().client_for(*leader, 10s);
+    const auto sent = std::chrono::steady_clock::now();
+    QVERIFY(client->put("held", "by the slow disk").error.ok());  // through the other follower
+    QCOMPARE(lc.set_clock(follower, 0), std::string());
+    QVERIFY2(seconds_since(sent) < 4.0, "too slow to freeze the follower inside its sync");
+    // SIGTERM: the node must stop cleanly, not wait for a clock that never runs.
+    const auto t0 = std::chrono::steady_clock::now();
+    QCOMPARE(lc.cluster().node(follower).terminate(15s), 0);
+    qInfo("frozen node with a held sync stopped %.2f s after SIGTERM", seconds_since(t0));
+    QVERIFY(lc.cluster().node(follower).log_contains("stopped cleanly"));
 }
 
 QTEST_GUILESS_MAIN(TestLabTime)

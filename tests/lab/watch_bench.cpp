@@ -16,6 +16,8 @@
 //   raftlab-watch-bench [--mode watch|lab-off] [--clients N] [--seconds S per phase]
 //                       [--rounds R] [--max-batch B (WatchRequest.max_batch; 0 = one
 //                       event per message)] [--events all|few] [--check]
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
@@ -40,6 +42,35 @@ struct Options {
     bool all_events = true;
     bool check = false;
 };
+
+// CPU seconds (user + system) a process has used so far, from /proc.
+double cpu_seconds(int pid) {
+    std::FILE* f = std::fopen(("/proc/" + std::to_string(pid) + "/stat").c_str(), "r");
+    if (!f) return 0;
+    char buf[1024] = {};
+    const std::size_t n = std::fread(buf, 1, sizeof buf - 1, f);
+    std::fclose(f);
+    // Fields after the ")" that ends the command name: state is field 3,
+    // utime and stime are fields 14 and 15.
+    const char* p = std::strrchr(buf, ')');
+    if (!p || n == 0) return 0;
+    unsigned long utime = 0, stime = 0;
+    if (std::sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime, &stime) !=
+        2) {
+        return 0;
+    }
+    return double(utime + stime) / double(sysconf(_SC_CLK_TCK));
+}
+
+// CPU used by the cluster's node processes and by this process (the load
+// clients and the watchers), so a phase's cost can be read as CPU per write:
+// on a busy shared machine that is steadier than throughput.
+double cpu_now(Cluster& cluster) {
+    double total = cpu_seconds(getpid());
+    for (auto id : cluster.ids())
+        total += cpu_seconds(cluster.node(id).pid());
+    return total;
+}
 
 // Writes as fast as `clients` closed-loop clients can for `seconds`.
 // Returns writes/s; *failed counts writes that returned an error.
@@ -111,7 +142,12 @@ struct Watcher {
     }
 };
 
+double per_write_us(double cpu_s, double rate, int seconds) {
+    return rate > 0 ? cpu_s * 1e6 / (rate * seconds) : 0;
+}
+
 double median(std::vector<double> v) {
+    if (v.empty()) return 0;
     std::sort(v.begin(), v.end());
     const std::size_t n = v.size();
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
@@ -149,13 +185,18 @@ int watch_mode(const Options& o) {
     long failed = 0;
     std::uint64_t events = 0, dropped = 0;
     bool streams_ok = true;
+    std::vector<double> cpu_off(o.rounds), cpu_on(o.rounds);  // CPU µs per write
     auto plain = [&](int r) {
+        const double c0 = cpu_now(lc.cluster());
         double rate = write_phase(lc.cluster(), o.clients, o.seconds,
                                   "off" + std::to_string(r) + "/", &failed);
-        std::printf("round %d without watcher: %.0f writes/s\n", r + 1, rate);
+        cpu_off[r] = per_write_us(cpu_now(lc.cluster()) - c0, rate, o.seconds);
+        std::printf("round %d without watcher: %.0f writes/s, %.0f us CPU per write\n", r + 1, rate,
+                    cpu_off[r]);
         return rate;
     };
     auto watched = [&](int r) {
+        const double c0 = cpu_now(lc.cluster());
         std::vector<std::unique_ptr<Watcher>> watchers;
         for (auto id : lc.cluster().ids())
             watchers.push_back(std::make_unique<Watcher>(lc.lab(id), o.max_batch, o.all_events));
@@ -171,11 +212,12 @@ int watch_mode(const Options& o) {
             if (!w->state_first || !w->order_ok || w->events < 2) streams_ok = false;
         }
         watchers.clear();
+        cpu_on[r] = per_write_us(cpu_now(lc.cluster()) - c0, rate, o.seconds);
         std::printf(
-            "round %d with a watcher on every node: %.0f writes/s, %llu events streamed in %llu "
-            "stream messages, %llu dropped\n",
-            r + 1, rate, static_cast<unsigned long long>(e), static_cast<unsigned long long>(m),
-            static_cast<unsigned long long>(d));
+            "round %d with a watcher on every node: %.0f writes/s, %.0f us CPU per write, %llu "
+            "events streamed in %llu stream messages, %llu dropped\n",
+            r + 1, rate, cpu_on[r], static_cast<unsigned long long>(e),
+            static_cast<unsigned long long>(m), static_cast<unsigned long long>(d));
         events += e;
         dropped += d;
         return rate;
@@ -183,6 +225,9 @@ int watch_mode(const Options& o) {
     double off = 0, on = 0;
     auto ratios = alternate(o.rounds, plain, watched, &off, &on);
     const double med = median(ratios);
+    std::vector<double> cpu_ratios;
+    for (int r = 0; r < o.rounds; ++r)
+        if (cpu_off[r] > 0) cpu_ratios.push_back(cpu_on[r] / cpu_off[r]);
     std::printf(
         "watch: %d clients, max_batch %d, events %s, %d rounds x 2 x %d s: %.0f writes/s "
         "without, %.0f with watchers; median ratio %.3f (cost %.1f%%), ratio of sums %.3f; "
@@ -190,6 +235,11 @@ int watch_mode(const Options& o) {
         o.clients, o.max_batch, o.all_events ? "all" : "few", o.rounds, o.seconds, off / o.rounds,
         on / o.rounds, med, 100.0 * (1 - med), off > 0 ? on / off : 0,
         static_cast<unsigned long long>(events), static_cast<unsigned long long>(dropped), failed);
+    std::printf(
+        "watch: CPU per write (nodes + clients + watchers): %.0f us without, %.0f us with "
+        "watchers; median ratio %.3f (%.1f%% more CPU per write when watched)\n",
+        median(cpu_off), median(cpu_on), cpu_ratios.empty() ? 0 : median(cpu_ratios),
+        cpu_ratios.empty() ? 0 : 100.0 * (median(cpu_ratios) - 1));
     if (o.check) {
         // Correctness only: every write phase wrote, every stream began with
         // a NodeState and kept its seq order, and the drop count is reported.
@@ -214,21 +264,36 @@ int lab_off_mode(const Options& o) {
         return std::fprintf(stderr, "raftlab-watch-bench: the clusters did not start\n"), 1;
     }
     long failed = 0;
+    std::vector<double> cpu_plain(o.rounds), cpu_lab(o.rounds);  // CPU µs per write
     auto plain = [&](int r) {
+        const double c0 = cpu_now(plain_cluster);
         double rate = write_phase(plain_cluster, o.clients, o.seconds,
                                   "p" + std::to_string(r) + "/", &failed);
-        std::printf("round %d without --lab: %.0f writes/s\n", r + 1, rate);
+        cpu_plain[r] = per_write_us(cpu_now(plain_cluster) - c0, rate, o.seconds);
+        std::printf("round %d without --lab: %.0f writes/s, %.0f us CPU per write\n", r + 1, rate,
+                    cpu_plain[r]);
         return rate;
     };
     auto labbed = [&](int r) {
+        const double c0 = cpu_now(lab_cluster.cluster());
         double rate = write_phase(lab_cluster.cluster(), o.clients, o.seconds,
                                   "l" + std::to_string(r) + "/", &failed);
-        std::printf("round %d with --lab, no watcher: %.0f writes/s\n", r + 1, rate);
+        cpu_lab[r] = per_write_us(cpu_now(lab_cluster.cluster()) - c0, rate, o.seconds);
+        std::printf("round %d with --lab, no watcher: %.0f writes/s, %.0f us CPU per write\n",
+                    r + 1, rate, cpu_lab[r]);
         return rate;
     };
     double a = 0, b = 0;
     auto ratios = alternate(o.rounds, plain, labbed, &a, &b);
     const double med = median(ratios);
+    std::vector<double> cpu_ratios;
+    for (int r = 0; r < o.rounds; ++r)
+        if (cpu_plain[r] > 0) cpu_ratios.push_back(cpu_lab[r] / cpu_plain[r]);
+    std::printf(
+        "lab-off: CPU per write (nodes + clients): %.0f us without --lab, %.0f us with; median "
+        "ratio %.3f (%.1f%% more CPU per write with --lab)\n",
+        median(cpu_plain), median(cpu_lab), cpu_ratios.empty() ? 0 : median(cpu_ratios),
+        cpu_ratios.empty() ? 0 : 100.0 * (median(cpu_ratios) - 1));
     std::printf(
         "lab-off: %d clients, %d rounds x 2 x %d s: %.0f writes/s without --lab, %.0f with --lab "
         "and no watcher; median ratio %.3f (cost %.1f%%), ratio of sums %.3f; %ld writes "
