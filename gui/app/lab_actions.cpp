@@ -40,7 +40,7 @@ LabActions::LabActions(QObject* parent) : QObject(parent) {
              tr("Save what you did (kill, pause, partition, delay, clock, put…) as a scenario "
                 "file that raftlab-scenario run replays"));
     guideNext = make(tr("Next step ▶"), QKeySequence(tr("N")), tr("Run the guide's next step"));
-    guideRunAll = make(tr("Run all ⏩"), QKeySequence(tr("Shift+N")),
+    guideRunAll = make(tr("Run all ▶▶"), QKeySequence(tr("Shift+N")),
                        tr("Run every remaining step of the guide"));
     guideNext->setEnabled(false);
     guideRunAll->setEnabled(false);

@@ -22,6 +22,7 @@
 #include "gui/app/health_panel.h"
 #include "gui/app/welcome_page.h"
 #include "gui/live/health_board.h"
+#include "gui/live/live_watch_source.h"
 #include "gui/model/trace_file_source.h"
 #include "gui/model/trace_writer.h"
 #include "gui/models/event_filter_proxy.h"
@@ -72,6 +73,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     connectSession();
     source_label_ = new QLabel(tr("No trace loaded"));
     statusBar()->addPermanentWidget(source_label_);
+    dropped_label_ = new QLabel;
+    dropped_label_->setObjectName(QStringLiteral("droppedEvents"));
+    statusBar()->addPermanentWidget(dropped_label_);
     // Nothing to show yet: the welcome page gets the whole window, the
     // panels appear with the first trace.
     setPanelsVisible(false);
@@ -397,6 +401,17 @@ void MainWindow::onEventsAppended(std::size_t first, std::size_t count) {
     for (std::size_t i = first; i < first + count && i < h.size(); ++i)
         health_->observe(h.event(i));
     health_panel_->show(*health_);
+    if (live_ != nullptr) {
+        // A watcher too slow for a node loses events (the node's bounded
+        // buffer); say how many, so a gap in the timeline is explained.
+        const auto dropped = live_->droppedEvents();
+        const auto shed = live_->shedEvents();
+        QString text = dropped == 0
+                           ? tr("Watch: no events lost")
+                           : tr("Watch: %1 events lost by the nodes' buffers").arg(dropped);
+        if (shed > 0) text += tr(" · %1 shed by this window (it fell behind)").arg(shed);
+        dropped_label_->setText(text);
+    }
     const QSignalBlocker block(scrubber_);
     scrubber_->setRange(static_cast<int>(h.start_ms()), static_cast<int>(h.end_ms()));
     scrubber_->setPageStep(std::max<int>(1, static_cast<int>((h.end_ms() - h.start_ms()) / 20)));

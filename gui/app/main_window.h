@@ -129,6 +129,7 @@ class MainWindow : public QMainWindow {
     QLabel* time_label_;
     QComboBox* speed_box_;
     QLabel* source_label_;
+    QLabel* dropped_label_ = nullptr;
     QString last_error_;
     QElapsedTimer chart_clock_;
     LiveWatchSource* live_ = nullptr;  // owned by session_

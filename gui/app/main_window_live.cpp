@@ -132,7 +132,12 @@ QString MainWindow::startScenario(const QString& path, const QString& node_bin) 
     dock->setObjectName(QStringLiteral("guide"));
     dock->setWidget(guide_);
     addDockWidget(Qt::LeftDockWidgetArea, dock);
-    resizeDocks({dock}, {width() / 4}, Qt::Horizontal);
+    resizeDocks({dock}, {width() * 2 / 7}, Qt::Horizontal);
+    // The guide needs the room more than the client panel does.
+    if (QDockWidget* client = findChild<QDockWidget*>(QStringLiteral("client"))) {
+        tabifyDockWidget(this->dock(QStringLiteral("events")), client);
+        this->dock(QStringLiteral("events"))->raise();
+    }
     connect(guide_, &GuidePanel::focusChanged, cluster_, &ClusterView::setHighlighted);
     connect(actions_->guideNext, &QAction::triggered, player_, &ScenarioPlayer::next);
     connect(actions_->guideRunAll, &QAction::triggered, player_, &ScenarioPlayer::runAll);

@@ -32,6 +32,12 @@ constexpr std::int64_t kReorderWindowNs = 15'000'000;
 // clock) stops holding the others back.
 constexpr std::int64_t kMaxHoldNs = 300'000'000;
 constexpr int kDeliverEveryMs = 33;
+// Events per Watch stream message when a node's events queue up.
+constexpr std::uint32_t kMaxBatch = 64;
+// At most this many events per delivery (every 33 ms: 45,000 events/s),
+// and at most this many waiting; past that the oldest are shed (counted).
+constexpr std::size_t kMaxDeliverPerTick = 1500;
+constexpr std::size_t kMaxPending = 200'000;
 // How often a closed stream is retried. A restarting node takes a few
 // hundred ms to listen, so this adds little to what a person sees.
 constexpr auto kRetryEvery = std::chrono::milliseconds(100);
@@ -178,18 +184,29 @@ void LiveWatchSource::run(Stream* s) {
         // A fresh state five times a second keeps the timer rings, match
         // and next indexes and membership exact without inferring them.
         request.set_state_interval_ms(200);
+        // A busy node sends up to 64 events per stream message (lab.proto,
+        // WatchEvent.batch): gRPC's cost is per message, not per byte.
+        request.set_max_batch(kMaxBatch);
         auto reader = stub->Watch(&context, request);
         pb::WatchEvent w;
         std::vector<Event> batch;
-        while (reader->Read(&w)) {
-            was_connected = true;
-            s->latest_ns.store(w.mono_ns() - origin_ns_);
-            if (w.dropped_before() > 0) dropped_ += w.dropped_before();
-            if (auto e = from_watch_event(w, origin_ns_)) batch.push_back(std::move(*e));
+        auto take = [&](const pb::WatchEvent& one) {
+            s->latest_ns.store(one.mono_ns() - origin_ns_);
+            if (one.dropped_before() > 0) dropped_ += one.dropped_before();
+            if (auto e = from_watch_event(one, origin_ns_)) batch.push_back(std::move(*e));
             // Hand over in small batches so the lock is short and rare.
-            if (batch.size() >= 64 || w.event_case() == pb::WatchEvent::kState) {
+            if (batch.size() >= 64 || one.event_case() == pb::WatchEvent::kState) {
                 push(std::move(batch));
                 batch.clear();
+            }
+        };
+        while (reader->Read(&w)) {
+            was_connected = true;
+            if (w.batch_size() > 0) {
+                for (const auto& one : w.batch())
+                    take(one);
+            } else {
+                take(w);
             }
         }
         if (!batch.empty()) push(std::move(batch));
@@ -242,8 +259,19 @@ void LiveWatchSource::deliver() {
         if (pending_.empty() && seen_.empty()) return;
         std::stable_sort(pending_.begin(), pending_.end(),
                          [](const Event& a, const Event& b) { return a.t_ns < b.t_ns; });
+        // A window that falls behind (a starved UI thread, a flood of
+        // events) sheds the oldest rather than growing without bound...
+        if (pending_.size() > kMaxPending) {
+            const std::size_t shed = pending_.size() - kMaxPending;
+            pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(shed));
+            shed_ += shed;
+        }
         auto cut = std::upper_bound(pending_.begin(), pending_.end(), horizon,
                                     [](std::int64_t h, const Event& e) { return h < e.t_ns; });
+        // ...and hands over a bounded batch per tick, so no frame waits for
+        // more than a few milliseconds of folding; the rest comes next tick.
+        if (cut - pending_.begin() > static_cast<std::ptrdiff_t>(kMaxDeliverPerTick))
+            cut = pending_.begin() + static_cast<std::ptrdiff_t>(kMaxDeliverPerTick);
         ready.assign(std::make_move_iterator(pending_.begin()), std::make_move_iterator(cut));
         pending_.erase(pending_.begin(), cut);
         seen.swap(seen_);

@@ -42,7 +42,10 @@ class LiveWatchSource : public EventSource {
     std::int64_t origin_ns() const { return origin_ns_; }
     std::int64_t now_ns() const;  // since the origin
     std::size_t watched() const;
+    // Events the nodes dropped for this watcher (WatchEvent.dropped_before).
     std::uint64_t droppedEvents() const { return dropped_.load(); }
+    // Events this window shed because it fell too far behind to show them.
+    std::uint64_t shedEvents() const { return shed_.load(); }
 
   signals:
     // A node's state named a member nobody watches yet (thread: UI).
@@ -62,6 +65,7 @@ class LiveWatchSource : public EventSource {
     std::vector<NodeId> seen_;    // members named in states, guarded by mu_
     std::set<NodeId> announced_;  // UI thread: memberSeen is said once per node
     std::atomic<std::uint64_t> dropped_{0};
+    std::atomic<std::uint64_t> shed_{0};
 };
 
 std::int64_t monotonic_now_ns();
