@@ -9,6 +9,7 @@
 #include <cstdio>
 
 #include "engine/config/config.h"
+#include "engine/net/grpc_log.h"
 #include "engine/server/node.h"
 
 int main(int argc, char** argv) {
@@ -38,6 +39,7 @@ int main(int argc, char** argv) {
     spdlog::set_pattern("%H:%M:%S.%e %^%-5l%$ %v");
     spdlog::set_level(spdlog::level::from_str(log_level));
     spdlog::flush_on(spdlog::level::trace);
+    raftlab::net::route_grpc_log();  // rate-limited: no handshake-failure storms
 
     // Block the stop signals in every thread; main waits for them below.
     sigset_t stop_signals;

@@ -11,6 +11,7 @@
 
 #include "engine/net/channel.h"
 #include "engine/proto/kv.grpc.pb.h"
+#include "engine/proto/lab.grpc.pb.h"
 #include "engine/proto/raft.grpc.pb.h"
 #include "engine/storage/storage.h"
 #include "node_harness.h"
@@ -65,6 +66,23 @@ class TestPeerChecks : public QObject {
     Q_OBJECT
 
   private slots:
+    // Safe default: a node started without --lab has no Lab service at all
+    // (nothing can freeze its clock or cut its links), and its generated
+    // test config binds loopback only.
+    void lab_service_exists_only_with_lab() {
+        Cluster cluster(ClusterOptions{1});
+        QVERIFY(cluster.start_all());
+        QVERIFY(cluster.wait_leader(20s));
+        QVERIFY(cluster.address(1).rfind("127.0.0.1:", 0) == 0);
+        auto lab = pb::Lab::NewStub(net::make_channel(cluster.address(1)));
+        grpc::ClientContext ctx;
+        ctx.set_deadline(std::chrono::system_clock::now() + 5s);
+        pb::LabReply reply;
+        auto st = lab->ClearFaults(&ctx, pb::ClearFaultsRequest(), &reply);
+        QCOMPARE(st.error_code(), grpc::StatusCode::UNIMPLEMENTED);
+        QVERIFY(!cluster.node(1).log_contains("lab plane on"));
+    }
+
     void refusals_are_logged_once_not_per_message() {
         Cluster cluster;
         QVERIFY(cluster.start_all());
