@@ -313,6 +313,14 @@ NodeConfig parse_node_config(std::string_view toml_text, std::string_view source
 }
 
 NodeConfig load_node_config(const std::filesystem::path& path) {
+    // A directory opens as an empty stream on Linux and would be reported as
+    // "cluster section is missing", which sends a person the wrong way.
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) {
+        throw ConfigError(
+            path.string(), "", "is a directory, not a config file",
+            "pass the TOML file itself, e.g. --config " + (path / "n1.toml").string());
+    }
     std::ifstream in(path, std::ios::binary);
     if (!in) {
         throw ConfigError(path.string(), "", "cannot be opened",

@@ -417,6 +417,19 @@ class Parser {
                           "groups must list at least two groups, e.g. "
                           "groups = [[1], [2, 3]]");
             }
+            // A node on both sides of a partition is no partition at all
+            // (found while writing docs/bad-input.md).
+            std::set<std::string> seen;
+            for (const auto& grp : st.groups) {
+                for (const auto& ref : grp) {
+                    if (!seen.insert(ref.text()).second) {
+                        fail_step(line_of(*g), st,
+                                  "node " + ref.text() +
+                                      " is in two groups; put each node in one group, e.g. "
+                                      "groups = [[1], [2, 3]]");
+                    }
+                }
+            }
         }
         if (auto* n = t.get("from")) st.from = node_ref(*n, st, "from");
         if (auto* n = t.get("to")) st.to = node_ref(*n, st, "to");
