@@ -114,7 +114,7 @@ struct LabSection {
 // docs/security.md. Off unless the file has a [tls] section. Paths are
 // resolved like db_root_dir: relative ones against the working directory.
 struct TlsSection {
-    bool enabled = false;  // true once [tls] is present, unless it says enabled = false
+    bool enabled = false;             // true once [tls] is present, unless it says enabled = false
     std::filesystem::path cert_file;  // this node's certificate (chain), PEM
     std::filesystem::path key_file;   // its private key, PEM
     std::filesystem::path ca_file;    // the CA(s) every node's and client's certificate chains to

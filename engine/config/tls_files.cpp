@@ -72,6 +72,16 @@ class TlsChecker {
             fail(field, "= \"" + path.string() + "\" is not a regular file",
                  "point it at a PEM file");
         }
+        // PEM certificates and keys are a few KiB; a huge file is a wrong
+        // path (and must not be read into memory whole).
+        constexpr std::uintmax_t kMaxPemBytes = 1u << 20;
+        const auto size = std::filesystem::file_size(path, ec);
+        if (!ec && size > kMaxPemBytes) {
+            fail(field,
+                 "= \"" + path.string() + "\" is " + std::to_string(size) +
+                     " bytes, too large for a PEM file",
+                 "point it at the PEM certificate or key itself");
+        }
         std::ifstream in(path, std::ios::binary);
         std::ostringstream text;
         if (in) text << in.rdbuf();

@@ -8,6 +8,8 @@
 // is dropped: Raft tolerates message loss and the leader retransmits (§5.3).
 #pragma once
 
+#include <grpcpp/security/credentials.h>
+
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -15,8 +17,6 @@
 #include <mutex>
 #include <string>
 #include <thread>
-
-#include <grpcpp/security/credentials.h>
 
 #include "engine/core/types.h"
 #include "engine/net/snapshot_io.h"

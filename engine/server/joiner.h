@@ -8,14 +8,14 @@
 // mismatch, id taken with another address).
 #pragma once
 
+#include <grpcpp/security/credentials.h>
+
 #include <condition_variable>
 #include <functional>
 #include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <grpcpp/security/credentials.h>
 
 #include "engine/core/types.h"
 

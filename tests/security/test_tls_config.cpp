@@ -97,6 +97,12 @@ class TestTlsConfig : public QObject {
             "does not name 127.0.0.1, the host peers dial for this node");
         row("SAN of another host", tls_section(c.pem("elsewhere"), c.key("elsewhere"), c.pem("ca")),
             "issue it with subjectAltName = IP:127.0.0.1");
+        {
+            std::ofstream huge(dir + "/huge.pem");
+            huge << std::string(2u << 20, 'A');
+        }
+        row("huge file", tls_section(c.pem("n1"), c.key("n1"), dir + "/huge.pem"),
+            "tls.ca_file = \"" + dir + "/huge.pem\" is 2097152 bytes, too large for a PEM file");
         row("unknown key", tls_section(c.pem("n1"), c.key("n1"), c.pem("ca")) + "ciphers = 1\n",
             "tls.ciphers is not a known key; valid keys in tls are enabled, cert_file");
     }
