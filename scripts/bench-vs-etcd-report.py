@@ -27,6 +27,17 @@ def med(system, label, field):
     return statistics.median(vals) if vals else None
 
 
+def run_ratio(label, field="throughput"):
+    """Median over runs of Raft Lab / etcd measured in the same run."""
+    out = []
+    for run in sorted({r["run"] for r in bench}):
+        e = [r[field] for r in bench if r["system"] == "etcd" and r["label"] == label and r["run"] == run]
+        f = [r[field] for r in bench if r["system"] == "raftlab" and r["label"] == label and r["run"] == run]
+        if e and f and e[0]:
+            out.append(f[0] / e[0])
+    return statistics.median(out) if out else None
+
+
 def errors(system, label):
     return sum(r["errors"] for r in bench if r["system"] == system and r["label"] == label)
 
@@ -40,15 +51,15 @@ lines = [
     "256-byte values, fsync on, 3 members on 127.0.0.1.",
     "",
     "| workload | etcd ops/s | etcd avg / p99 ms | Raft Lab ops/s | Raft Lab avg / p99 ms "
-    "| Raft Lab ÷ etcd (throughput) | p99 Raft Lab ÷ etcd | goal | errors (etcd / Raft Lab) |",
+    "| Raft Lab ÷ etcd, throughput (median of per-run ratios) | p99 Raft Lab ÷ etcd | goal "
+    "| errors, all runs (etcd / Raft Lab) |",
     "|---|---|---|---|---|---|---|---|---|",
 ]
 chart = []
 for label, name, goal in WORKLOADS:
     et, rt = med("etcd", label, "throughput"), med("raftlab", label, "throughput")
-    ratio = rt / et if et and rt else None
-    p99r = (med("raftlab", label, "p99_ms") / med("etcd", label, "p99_ms")
-            if et and rt and med("etcd", label, "p99_ms") else None)
+    ratio = run_ratio(label)
+    p99r = run_ratio(label, "p99_ms")
     lines.append(
         f"| {name} | {fmt(et)} | {fmt(med('etcd', label, 'avg_ms'), 2)} / "
         f"{fmt(med('etcd', label, 'p99_ms'), 2)} | {fmt(rt)} | "

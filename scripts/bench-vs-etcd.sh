@@ -16,22 +16,23 @@
 # first. Reports medians of RUNS runs and CPU seconds (utime + stime of the 3
 # server processes, from /proc/<pid>/stat) per 10,000 writes during the put
 # workloads. Writes OUT/results.jsonl, OUT/table.md, OUT/perf-vs-etcd.png and
-# OUT/machine.txt. Every process it starts is stopped on exit.
+# OUT/machine.txt, every benchmark's full output in OUT/runs/ and the server
+# logs in OUT/logs/. Every process it starts is stopped on exit.
 #
-# Environment: RUNS (5), BUILD_DIR (build), OUT (bench-out/vs-etcd-<time>),
+# Environment: RUNS (5), BUILD_DIR (build), OUT (BUILD_DIR/bench-vs-etcd-<time>),
 # PUT1_TOTAL (2000), PUTN_TOTAL (30000), GET1_TOTAL (4000), GETN_TOTAL (60000),
-# EMBED_TOTAL (30000), MAX_SECONDS per workload run (120).
+# EMBED_TOTAL (100000), MAX_SECONDS per workload run (120).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 RUNS=${RUNS:-5}
 BUILD_DIR=${BUILD_DIR:-$ROOT/build}
-OUT=${OUT:-$ROOT/bench-out/vs-etcd-$(date -u +%Y%m%d-%H%M%S)}
+OUT=${OUT:-$BUILD_DIR/bench-vs-etcd-$(date -u +%Y%m%d-%H%M%S)}
 PUT1_TOTAL=${PUT1_TOTAL:-2000}
 PUTN_TOTAL=${PUTN_TOTAL:-30000}
 GET1_TOTAL=${GET1_TOTAL:-4000}
 GETN_TOTAL=${GETN_TOTAL:-60000}
-EMBED_TOTAL=${EMBED_TOTAL:-30000}
+EMBED_TOTAL=${EMBED_TOTAL:-100000}
 MAX_SECONDS=${MAX_SECONDS:-120}
 ETCD_PORTS=(24790 24791 24792)
 ETCD_PEER_PORTS=(24800 24801 24802)
@@ -64,13 +65,14 @@ for p in "${ETCD_PORTS[@]}" "${ETCD_PEER_PORTS[@]}" "${RL_PORTS[@]}"; do
     fi
 done
 
-mkdir -p "$OUT"
+mkdir -p "$OUT/runs"
 # Data on the same disk as the build (not a tmpfs): fsync must be real.
 WORK=$(mktemp -d "$OUT/data.XXXXXX")
 PIDS=()
 cleanup() {
     for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
     for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+    mkdir -p "$OUT/logs"; cp "$WORK"/*.log "$OUT/logs/" 2>/dev/null || true
     [ -n "${KEEP:-}" ] || rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -119,7 +121,7 @@ initial_cluster = [
     { id = 3, address = "127.0.0.1:${RL_PORTS[2]}", role = 0, status = 2 },
 ]
 TOML
-    "$BIN/raftlab-node" --config "$WORK/n$i.toml" --log-level warn >"$WORK/n$i.log" 2>&1 &
+    "$BIN/raftlab-node" --config "$WORK/n$i.toml" --log-level info >"$WORK/n$i.log" 2>&1 &
     PIDS+=($!); RL_PIDS+=($!)
 done
 
@@ -150,9 +152,10 @@ RESULTS="$OUT/results.jsonl"
 run_one() {  # run system workload args...
     local run=$1 sys=$2 wl=$3; shift 3
     local eps=$RL_EPS; [ "$sys" = etcd ] && eps=$ETCD_EPS
-    local line
-    line=$("$BENCH" --target "$sys" --endpoints "$eps" --max-seconds "$MAX_SECONDS" \
-        --label "$wl" "$@" | grep '^{"bench"' || true)
+    local line out="$OUT/runs/$run-$sys-$wl.txt"
+    "$BENCH" --target "$sys" --endpoints "$eps" --max-seconds "$MAX_SECONDS" \
+        --label "$wl" "$@" >"$out" 2>&1 || true
+    line=$(grep '^{"bench"' "$out" || true)
     [ -n "$line" ] || die "raftlab-bench gave no result for $sys $wl (run $run)"
     echo "${line%\}},\"system\":\"$sys\",\"run\":$run}" >>"$RESULTS"
     printf '  run %d %-8s %-8s %s\n' "$run" "$sys" "$wl" \
@@ -186,10 +189,11 @@ for run in $(seq 1 "$RUNS"); do
             range benchkey --consistency l --total "$GETN_TOTAL"
     done
     # Embedded: three nodes inside raftlab-bench itself (no client RPC).
-    line=$("$BENCH" --target embedded --clients 1000 --max-seconds "$MAX_SECONDS" \
+    out="$OUT/runs/$run-embedded-put-1000.txt"
+    "$BENCH" --target embedded --clients 1000 --max-seconds "$MAX_SECONDS" \
         --data-dir "$WORK/embedded-$run" --label embedded-put-1000 \
-        put --key-size 8 --val-size 256 --sequential-keys --total "$EMBED_TOTAL" |
-        grep '^{"bench"' || true)
+        put --key-size 8 --val-size 256 --sequential-keys --total "$EMBED_TOTAL" >"$out" 2>&1 || true
+    line=$(grep '^{"bench"' "$out" || true)
     [ -n "$line" ] || die "embedded run $run gave no result"
     echo "${line%\}},\"system\":\"embedded\",\"run\":$run}" >>"$RESULTS"
     rm -rf "$WORK/embedded-$run"

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <filesystem>
 #include <thread>
+#include <vector>
 
 #include "engine/bench/backend.h"
 #include "engine/server/node.h"
@@ -35,22 +36,24 @@ int free_port() {
     return port;
 }
 
+// Follows a NotLeader answer to the node it names (at most 3 hops), as a
+// remote client follows the hint: a leader change during the run is not an
+// error unless no leader is known.
 class EmbeddedCaller final : public Caller {
   public:
-    EmbeddedCaller(server::Node& node, Listener* listener) : node_(node), listener_(listener) {}
+    EmbeddedCaller(std::vector<std::unique_ptr<server::Node>>& nodes, server::Node& leader,
+                   Listener* listener)
+        : nodes_(nodes), node_(&leader), listener_(listener) {}
 
     void put(const std::string& key, const std::string& value) override {
-        node_.put(key, value, [this](server::WriteResult w) {
-            OpResult r;
-            r.ok = w.error.ok();
-            if (!r.ok)
-                r.error = std::string(server::to_string(w.error.code)) + ": " + w.error.message;
-            listener_->on_done(r);
-        });
+        hops_ = 0;
+        key_ = &key;
+        value_ = &value;
+        send_put();
     }
 
     void get(const std::string& key, bool linearizable) override {
-        node_.get(
+        node_->get(
             key, linearizable ? server::Consistency::Linearizable : server::Consistency::Eventual,
             [this](server::ReadResult g) {
                 OpResult r;
@@ -66,8 +69,32 @@ class EmbeddedCaller final : public Caller {
     }
 
   private:
-    server::Node& node_;
+    void send_put() {
+        node_->put(*key_, *value_, [this](server::WriteResult w) {
+            if (w.error.code == server::Code::NotLeader && hops_ < 3) {
+                for (auto& n : nodes_) {
+                    if (n->id() == w.error.leader) {
+                        ++hops_;
+                        node_ = n.get();
+                        return send_put();
+                    }
+                }
+            }
+            OpResult r;
+            r.ok = w.error.ok();
+            if (!r.ok) {
+                r.error = std::string(server::to_string(w.error.code)) + ": " + w.error.message;
+            }
+            listener_->on_done(r);
+        });
+    }
+
+    std::vector<std::unique_ptr<server::Node>>& nodes_;
+    server::Node* node_;
     Listener* listener_;
+    int hops_ = 0;
+    const std::string* key_ = nullptr;
+    const std::string* value_ = nullptr;
 };
 
 class EmbeddedBackend final : public Backend {
@@ -139,7 +166,7 @@ class EmbeddedBackend final : public Backend {
     }
 
     std::unique_ptr<Caller> make_caller(std::size_t, Listener* listener) override {
-        return std::make_unique<EmbeddedCaller>(*leader_, listener);
+        return std::make_unique<EmbeddedCaller>(nodes_, *leader_, listener);
     }
 
     std::string describe() const override {
