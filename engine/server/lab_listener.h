@@ -6,8 +6,9 @@
 //   - on a loopback listener of its own (--lab-address or [lab] address),
 //     which must be a loopback address. This is how a node that listens on
 //     0.0.0.0 (the scale-out guide's files) can still be watched and driven.
-//     KV and Cluster are served there too, so a viewer that attached to the
-//     lab address can also act as a client; the peer service is not.
+//     KV and Cluster are served there too (unless the node has [tls]), so a
+//     viewer that attached to the lab address can also act as a client; the
+//     peer service is not.
 // Both can be true at once; a lab address outside loopback is refused at
 // start with the fix in the message.
 #pragma once

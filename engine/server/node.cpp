@@ -154,8 +154,12 @@ std::unique_ptr<Node> Node::start(NodeOptions options) {
         }
         if (!lab_endpoints.own_address.empty()) {
             raw->lab_services.push_back(lab::make_lab_service(*raw->lab, host));
-            raw->lab_services.push_back(make_kv_service(*node));
-            raw->lab_services.push_back(make_cluster_service(*node));
+            // KV and Cluster too, so a viewer attached here can be a client;
+            // but never as a plaintext way around [tls] (docs/security.md).
+            if (!raw->tls) {
+                raw->lab_services.push_back(make_kv_service(*node));
+                raw->lab_services.push_back(make_cluster_service(*node));
+            }
         }
     }
     node->impl_->start_server();
