@@ -23,6 +23,7 @@
 #include "gui/app/welcome_page.h"
 #include "gui/live/health_board.h"
 #include "gui/live/live_watch_source.h"
+#include "gui/live/session_recorder.h"
 #include "gui/model/trace_file_source.h"
 #include "gui/model/trace_writer.h"
 #include "gui/models/event_filter_proxy.h"

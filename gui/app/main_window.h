@@ -39,6 +39,7 @@ class ClientPanel;
 class ScenarioPlayer;
 class GuidePanel;
 class HealthBoard;
+class SessionRecorder;
 class HealthPanel;
 
 class MainWindow : public QMainWindow {
@@ -54,6 +55,9 @@ class MainWindow : public QMainWindow {
     void setClassroom(bool on);
     // Saves every event of the session as a JSON Lines trace; "" or why not.
     QString saveTrace(const QString& path);
+    // Saves what the person did to the local cluster as a scenario file
+    // (raftlab-scenario run replays it); "" or why not.
+    QString saveScenario(const QString& path);
     // The last problem a source reported ("" if none), e.g. why a trace did not load.
     QString lastError() const { return last_error_; }
     // Picks the replay speed (the speed box shows the nearest preset).
@@ -140,6 +144,7 @@ class MainWindow : public QMainWindow {
     GuidePanel* guide_ = nullptr;
     std::unique_ptr<HealthBoard> health_;
     HealthPanel* health_panel_ = nullptr;
+    std::unique_ptr<SessionRecorder> recorder_;
 };
 
 }  // namespace raftlab::gui

@@ -4,8 +4,12 @@
 #include <QCloseEvent>
 #include <QComboBox>
 #include <QDockWidget>
+#include <QFile>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QJsonObject>
 #include <QLabel>
+#include <QMessageBox>
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QToolBar>
@@ -18,6 +22,7 @@
 #include "gui/live/lab_controller.h"
 #include "gui/live/live_watch_source.h"
 #include "gui/live/scenario_player.h"
+#include "gui/live/session_recorder.h"
 #include "gui/views/cluster_view.h"
 
 namespace raftlab::gui {
@@ -73,6 +78,8 @@ void MainWindow::becomeLive(const QString& title) {
 
 void MainWindow::startLocalCluster(int nodes, const QString& node_bin) {
     becomeLive(tr("Live: %1 local nodes").arg(nodes));
+    recorder_ = std::make_unique<SessionRecorder>(nodes, lab_raft_toml());
+    controller_->setRecorder(recorder_.get());
     controller_->startLocal(nodes, node_bin);
 }
 
@@ -90,6 +97,24 @@ void MainWindow::attachCluster(const std::vector<std::string>& lab_addresses) {
             tr("Node %1 is a member; pass its Lab address to --attach to watch it too").arg(id),
             8000);
     });
+}
+
+QString MainWindow::saveScenario(const QString& path) {
+    if (!recorder_) {
+        return tr(
+            "Only a local cluster started by this window (raftlab with no --replay, "
+            "--attach or --scenario) is recorded as a scenario");
+    }
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate | QIODevice::Text))
+        return tr("Cannot write %1: %2").arg(path, f.errorString());
+    const std::string name = QFileInfo(path).completeBaseName().toStdString();
+    f.write(QByteArray::fromStdString(recorder_->toml(name.empty() ? "session" : name)));
+    statusBar()->showMessage(tr("Saved %1 actions as %2 (raftlab-scenario run replays it)")
+                                 .arg(recorder_->actions())
+                                 .arg(path),
+                             8000);
+    return {};
 }
 
 QString MainWindow::startScenario(const QString& path, const QString& node_bin) {
@@ -200,28 +225,31 @@ void MainWindow::connectLiveActions() {
     connect(cluster_, &ClusterView::nodeSelected, this, &MainWindow::updateLiveActions);
     connect(controller_, &LabController::nodeStarted, this, &MainWindow::updateLiveActions);
     updateLiveActions();
-    auto on_node = [this](QAction* a, void (LabController::*f)(NodeId)) {
-        connect(a, &QAction::triggered, this, [this, f] {
+    auto on_node = [this](QAction* a, void (LabController::*f)(NodeId), const char* step) {
+        connect(a, &QAction::triggered, this, [this, f, step] {
             const NodeId id = targetNode();
             if (id == kNoNode || controller_ == nullptr) {
                 statusBar()->showMessage(tr("Select a node first (click it in the cluster view)"),
                                          5000);
                 return;
             }
+            if (recorder_ && controller_->canControl(id))
+                recorder_->process(step, id, id == session_.history().head().leader());
             (controller_->*f)(id);
         });
     };
-    on_node(actions_->killNode, &LabController::kill9);
-    on_node(actions_->stopNode, &LabController::stop);
-    on_node(actions_->pauseNode, &LabController::pause);
-    on_node(actions_->resumeNode, &LabController::resume);
-    on_node(actions_->restartNode, &LabController::restart);
+    on_node(actions_->killNode, &LabController::kill9, "kill");
+    on_node(actions_->stopNode, &LabController::stop, "stop");
+    on_node(actions_->pauseNode, &LabController::pause, "pause");
+    on_node(actions_->resumeNode, &LabController::resume, "resume");
+    on_node(actions_->restartNode, &LabController::restart, "restart");
     connect(actions_->transferLeader, &QAction::triggered, this, [this] {
         const NodeId leader = session_.history().head().leader();
         if (leader == kNoNode || targetNode() == kNoNode) {
             statusBar()->showMessage(tr("Transfer needs a leader and a selected node"), 5000);
             return;
         }
+        if (recorder_) recorder_->transfer(targetNode());
         controller_->transferLeadership(leader, targetNode());
     });
     connect(actions_->removeNode, &QAction::triggered, this, [this] {
@@ -230,6 +258,7 @@ void MainWindow::connectLiveActions() {
             statusBar()->showMessage(tr("Remove needs a leader and a selected node"), 5000);
             return;
         }
+        if (recorder_) recorder_->remove(targetNode(), targetNode() == leader);
         controller_->remove(leader, targetNode());
     });
     connect(actions_->addNode, &QAction::triggered, this, [this] { controller_->addLearner(); });
@@ -242,6 +271,7 @@ void MainWindow::connectLiveActions() {
             statusBar()->showMessage(tr("There is no leader to isolate right now"), 5000);
             return;
         }
+        if (recorder_) recorder_->isolate(leader, true);
         std::vector<LinkRuleSpec> rules;
         for (NodeId other : liveNodes()) {
             if (other == leader) continue;
@@ -258,6 +288,7 @@ void MainWindow::connectLiveActions() {
         if (ids.size() < 3) return;
         const NodeId leader = session_.history().head().leader();
         NodeId alone = ids.back() == leader ? ids[ids.size() - 2] : ids.back();
+        if (recorder_) recorder_->isolate(alone, false);
         std::vector<LinkRuleSpec> rules;
         for (NodeId other : ids) {
             if (other == alone) continue;
@@ -276,6 +307,7 @@ void MainWindow::connectLiveActions() {
                 break;
             }
         if (slow == kNoNode) return;
+        if (recorder_) recorder_->delay(slow, false, kSlowFollowerDelayMs, 20);
         std::vector<LinkRuleSpec> rules;
         for (NodeId other : liveNodes()) {
             if (other == slow) continue;
@@ -287,14 +319,30 @@ void MainWindow::connectLiveActions() {
                                       .arg(slow)
                                       .arg(kSlowFollowerDelayMs));
     });
-    connect(actions_->healAll, &QAction::triggered, this,
-            [this] { controller_->healAll(liveNodes()); });
-    connect(actions_->freezeClock, &QAction::triggered, this,
-            [this] { controller_->setClock(liveNodes(), 0); });
-    connect(actions_->slowMotion, &QAction::triggered, this,
-            [this] { controller_->setClock(liveNodes(), 0.1); });
-    connect(actions_->stepClock, &QAction::triggered, this,
-            [this] { controller_->stepClock(liveNodes(), 100); });
+    connect(actions_->healAll, &QAction::triggered, this, [this] {
+        if (recorder_) recorder_->heal();
+        controller_->healAll(liveNodes());
+    });
+    connect(actions_->freezeClock, &QAction::triggered, this, [this] {
+        if (recorder_) recorder_->clock(0);
+        controller_->setClock(liveNodes(), 0);
+    });
+    connect(actions_->slowMotion, &QAction::triggered, this, [this] {
+        if (recorder_) recorder_->clock(0.1);
+        controller_->setClock(liveNodes(), 0.1);
+    });
+    connect(actions_->stepClock, &QAction::triggered, this, [this] {
+        if (recorder_) recorder_->clockStep(100);
+        controller_->stepClock(liveNodes(), 100);
+    });
+    connect(actions_->saveScenario, &QAction::triggered, this, [this] {
+        const QString path =
+            QFileDialog::getSaveFileName(this, tr("Save session as scenario"),
+                                         QStringLiteral("session.toml"), tr("Scenarios (*.toml)"));
+        if (path.isEmpty()) return;
+        const QString why = saveScenario(path);
+        if (!why.isEmpty()) QMessageBox::warning(this, tr("Save failed"), why);
+    });
 }
 
 }  // namespace raftlab::gui

@@ -11,6 +11,7 @@
 #include "engine/proto/kv.grpc.pb.h"
 #include "engine/proto/lab.grpc.pb.h"
 #include "gui/live/live_watch_source.h"
+#include "gui/live/session_recorder.h"
 #include "scenarios/runner/channel.h"
 #include "scenarios/runner/kv_call.h"
 #include "scenarios/runner/lab_client.h"
@@ -37,6 +38,10 @@ std::string list_of(const std::vector<NodeId>& ids) {
 }
 
 }  // namespace
+
+const char* lab_raft_toml() {
+    return kRaftToml;
+}
 
 LabController::LabController(LiveWatchSource* source, QObject* parent)
     : QObject(parent), source_(source), worker_(new QObject), client_worker_(new QObject) {
@@ -456,6 +461,8 @@ void LabController::stepClock(const std::vector<NodeId>& nodes, std::uint64_t ms
 
 void LabController::clientOp(NodeId node, const QString& op, const QString& key,
                              const QString& value, int consistency) {
+    if (recorder_ && op == QLatin1String("put"))
+        recorder_->put(key.toStdString(), value.toStdString());
     // The address is read here, on the UI thread's call, from the map the
     // worker fills before any node is offered in the panel.
     const std::string address = clientAddressLocked(node);

@@ -31,6 +31,7 @@ class Supervisor;
 namespace raftlab::gui {
 
 class LiveWatchSource;
+class SessionRecorder;
 
 // One directed link's rule, as the Lab service takes it (LinkRule).
 struct LinkRuleSpec {
@@ -41,6 +42,10 @@ struct LinkRuleSpec {
     double loss_pct = 0;
     bool cut = false;
 };
+
+// The [raft] timing the lab's nodes run with (10 ms ticks, 150–300 ms
+// election timeout): fast enough for a class to see a failover.
+const char* lab_raft_toml();
 
 class LabController : public QObject {
     Q_OBJECT
@@ -85,6 +90,9 @@ class LabController : public QObject {
     void clientOp(NodeId node, const QString& op, const QString& key, const QString& value,
                   int consistency);
 
+    // Client writes are recorded here too (the window's session recorder).
+    void setRecorder(SessionRecorder* recorder) { recorder_ = recorder; }
+
     // Blocks until every started process is gone (for shutdown and tests).
     void shutdown();
 
@@ -104,6 +112,7 @@ class LabController : public QObject {
     void startNode(NodeId id);
 
     LiveWatchSource* source_;
+    SessionRecorder* recorder_ = nullptr;  // UI thread
     QThread thread_;
     QObject* worker_;  // lives on thread_; posted work runs in its context
     // Client calls wait on a leader that may be dead (2 s deadline): they

@@ -10,12 +10,14 @@
 #include <QTemporaryDir>
 #include <QtTest>
 #include <set>
+#include <sstream>
 
 #include "gui/app/main_window.h"
 #include "gui/live/lab_controller.h"
 #include "gui/live/live_watch_source.h"
 #include "gui/models/node_table_model.h"
 #include "gui/views/cluster_view.h"
+#include "scenarios/runner/runner.h"
 
 using namespace raftlab::gui;
 
@@ -207,6 +209,58 @@ class TestLiveCluster : public QObject {
         for (NodeId id : w.session().history().head().node_ids())
             QVERIFY(!w.session().history().head().link_cut(old, id));
         w.close();
+    }
+
+    void savedSessionReplaysAsAScenario() {
+        // Kill the leader, restart it, write a key, isolate the new leader
+        // and heal, all through the window's actions; save the session as
+        // a scenario; the scenario engine runs the file and it passes.
+        QTemporaryDir dir;
+        const QString file = dir.filePath(QStringLiteral("repro.toml"));
+        {
+            MainWindow w;
+            w.show();
+            w.startLocalCluster(3, node_bin());
+            QTRY_VERIFY_WITH_TIMEOUT(agreed_leader(*w.nodeModel(), 3) != kNoNode, kStartBoundMs);
+            const NodeId old = agreed_leader(*w.nodeModel(), 3);
+            w.clusterView()->selectNode(old);
+            QTRY_VERIFY_WITH_TIMEOUT(w.actions().killNode->isEnabled(), 2000);
+            w.actions().killNode->trigger();
+            QTRY_VERIFY_WITH_TIMEOUT(agreed_leader(*w.nodeModel(), 2) != kNoNode &&
+                                         agreed_leader(*w.nodeModel(), 2) != old,
+                                     kFailoverBoundMs);
+            w.clusterView()->selectNode(old);
+            w.actions().restartNode->trigger();
+            QTRY_VERIFY_WITH_TIMEOUT(agreed_leader(*w.nodeModel(), 3) != kNoNode, 10000);
+            w.controller()->clientOp(agreed_leader(*w.nodeModel(), 3), QStringLiteral("put"),
+                                     QStringLiteral("k"), QStringLiteral("v"), 0);
+            w.actions().isolateLeader->trigger();
+            w.actions().healAll->trigger();
+            QCOMPARE(w.saveScenario(file), QString());
+            w.close();
+        }
+        QFile f(file);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QString text = QString::fromUtf8(f.readAll());
+        QVERIFY2(text.contains(QStringLiteral("do = \"kill\"\nnode = \"leader\"")),
+                 qPrintable(text));
+        QVERIFY2(text.contains(QStringLiteral("do = \"restart\"\nnode = \"leader1\"")),
+                 qPrintable(text));
+        QVERIFY(text.contains(QStringLiteral("do = \"partition\"")));
+        QVERIFY(text.contains(QStringLiteral("do = \"heal\"")));
+        QVERIFY(text.contains(QStringLiteral("key = \"k\"")));
+        raftlab::scenario::Scenario sc;
+        try {
+            sc = raftlab::scenario::parse_scenario_file(file.toStdString());
+        } catch (const std::exception& e) {
+            QFAIL(e.what());
+        }
+        raftlab::scenario::RunOptions options;
+        options.node_bin = node_bin().toStdString();
+        std::ostringstream out;
+        raftlab::scenario::Runner runner(sc, options, out);
+        const int code = runner.run();
+        QVERIFY2(code == raftlab::scenario::kPassed, out.str().c_str());
     }
 
     void closingTheWindowStopsEveryProcess() {
