@@ -157,7 +157,9 @@ QString MainWindow::startScenario(const QString& path, const QString& node_bin) 
     dock->setObjectName(QStringLiteral("guide"));
     dock->setWidget(guide_);
     addDockWidget(Qt::LeftDockWidgetArea, dock);
-    resizeDocks({dock}, {width() * 2 / 7}, Qt::Horizontal);
+    // Three columns of about equal weight: guide, cluster, the right docks.
+    resizeDocks({dock, this->dock(QStringLiteral("nodes"))}, {width() * 2 / 7, width() * 2 / 7},
+                Qt::Horizontal);
     // The guide needs the room more than the client panel does.
     if (QDockWidget* client = findChild<QDockWidget*>(QStringLiteral("client"))) {
         tabifyDockWidget(this->dock(QStringLiteral("events")), client);
