@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/proto/lab.pb.h"
 #include "scenarios/runner/history_recorder.h"
 #include "scenarios/runner/monitor.h"
 #include "scenarios/runner/observer.h"
@@ -128,7 +129,10 @@ class Runner {
     std::unique_ptr<HistoryRecorder> recorder_;
     std::unique_ptr<Workload> workload_;
     std::map<std::string, NodeId> names_;
-    std::set<NodeId> partitioned_;       // nodes with cut links
+    std::set<NodeId> partitioned_;  // nodes with cut links
+    // Link rules for a node that was paused when they were set: a stopped
+    // process cannot answer SetLinkRules, so they are applied on resume.
+    std::map<NodeId, std::vector<pb::LinkRule>> pending_rules_;
     std::set<NodeId> expected_running_;  // started and not killed or stopped by a step
     bool clock_altered_ = false;
     std::int64_t last_fault_ns_ = 0;

@@ -46,7 +46,10 @@ Runner::Check Runner::evaluate(const Condition& c, const Step& step) {
     // The nodes a per-node condition looks at: the one named, or every node
     // that answers.
     std::vector<const NodeView*> targets;
-    if (node) {
+    if (node && c.what == "node-state") {
+        // The supervisor's view of the process: an exited or paused node
+        // answers nothing, and that is what this condition asks about.
+    } else if (node) {
         const NodeView* v = view_of(*node);
         if (!v || !v->reachable) {
             return {false, "node " + std::to_string(*node) + " does not answer" +

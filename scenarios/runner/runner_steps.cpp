@@ -3,6 +3,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include <chrono>
+#include <cstdio>
 #include <random>
 #include <thread>
 
@@ -22,6 +23,21 @@ std::string list(const std::vector<NodeId>& ids) {
     std::string out;
     for (auto id : ids)
         out += (out.empty() ? "" : ", ") + std::to_string(id);
+    return out;
+}
+
+// 20 for 20.0, 0.1 for 0.1: numbers as a person writes them.
+std::string number(double x) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g", x);
+    return buf;
+}
+
+// "1→2, 2→1": directed links, as the narration shows them.
+std::string arrows(const std::vector<std::pair<NodeId, NodeId>>& links) {
+    std::string out;
+    for (auto [f, t] : links)
+        out += (out.empty() ? "" : ", ") + std::to_string(f) + "→" + std::to_string(t);
     return out;
 }
 
@@ -89,11 +105,13 @@ std::string Runner::process_step(const Step& step) {
             expected_running_.erase(id);
             supervisor_->kill9(id);
             partitioned_.erase(id);
+            pending_rules_.erase(id);  // a new process starts with no rules
             fault("kill", id, "SIGKILL");
         } else if (a == "stop") {
             expected_running_.erase(id);
             int code = supervisor_->stop(id);
             partitioned_.erase(id);
+            pending_rules_.erase(id);  // a new process starts with no rules
             fault("stop", id, "SIGTERM, exit code " + std::to_string(code));
             if (code != 0) {
                 return "node " + std::to_string(id) + " did not stop cleanly on SIGTERM (exit " +
@@ -109,10 +127,21 @@ std::string Runner::process_step(const Step& step) {
         } else if (a == "resume") {
             supervisor_->resume(id);
             fault("resume", id, "SIGCONT");
+            auto pending = pending_rules_.find(id);
+            if (pending != pending_rules_.end()) {
+                auto rules = std::move(pending->second);
+                pending_rules_.erase(pending);
+                std::string e = lab_call(
+                    id, [&](LabClient& l) { return l.set_link_rules(rules, options_.seed); });
+                if (!e.empty()) return e;
+                monitor_->say("node " + std::to_string(id) +
+                              "'s own link rules, set while it was paused, now applied");
+            }
         } else if (a == "restart") {
             expected_running_.erase(id);
             supervisor_->stop(id);
             partitioned_.erase(id);
+            pending_rules_.erase(id);  // a new process starts with no rules
             if (step.wipe) supervisor_->wipe(id);
             std::string e = supervisor_->start(id);
             if (!e.empty()) return e;
@@ -278,18 +307,31 @@ std::string Runner::network_step(const Step& step) {
             });
             if (step.action == "partition") partitioned_.insert(f);
         }
-        description = step.action + " on " + std::to_string(links.size()) + " directed link(s)";
+        description = step.action + " on links " + arrows(links);
         if (step.action == "delay") {
             description += ": " + std::to_string(step.delay_ms) + " ms ± " +
                            std::to_string(step.jitter_ms) + " ms";
         }
-        if (step.action == "loss") description += ": " + std::to_string(step.loss_pct) + " %";
+        if (step.action == "loss") description += ": " + number(step.loss_pct) + " %";
     }
+    std::vector<NodeId> later;
     for (auto& [from, r] : rules) {
-        if (supervisor_->state(from) != ProcessState::Running) continue;
+        const ProcessState st = supervisor_->state(from);
+        if (st == ProcessState::Paused) {
+            // Rules live on the sending node, which cannot answer while it
+            // is stopped: apply them when it resumes.
+            pending_rules_[from] = r;
+            later.push_back(from);
+            continue;
+        }
+        if (st != ProcessState::Running) continue;
         std::string e =
             lab_call(from, [&](LabClient& l) { return l.set_link_rules(r, options_.seed); });
         if (!e.empty()) return e;
+    }
+    if (!later.empty()) {
+        description += " (the rules of paused node(s) " + list(later) +
+                       " on their own sending side apply when they resume)";
     }
     if (step.action == "heal") partitioned_.clear();
     fault(step.action, 0, description);
@@ -320,7 +362,7 @@ std::string Runner::clock_or_disk_step(const Step& step) {
         } else if (step.clock_rate) {
             e = lab_call(id, [&](LabClient& l) { return l.set_clock(*step.clock_rate); });
             clock_altered_ = *step.clock_rate != 1.0;
-            description = "lab clock rate " + std::to_string(*step.clock_rate) +
+            description = "lab clock rate " + number(*step.clock_rate) +
                           (*step.clock_rate == 0 ? " (frozen)" : "");
         } else {
             e = lab_call(id, [&](LabClient& l) { return l.step_clock(*step.clock_step_ms); });

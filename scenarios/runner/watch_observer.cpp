@@ -129,12 +129,16 @@ bool WatchObserver::read_stream(Worker& w, const std::shared_ptr<grpc::Channel>&
         v = views_[w.id];
     }
     auto take = [&](const pb::WatchEvent& ev) {
+        if (sink_) sink_(w.id, ev);
+        // An event stamped before what the view already shows (the stream's
+        // first NodeState is taken after events still queued) would move
+        // the view back in time: a term seen to go down.
+        if (v.reachable && ev.mono_ns() < v.t_ns) return;
         v.id = w.id;
         v.t_ns = ev.mono_ns();
         v.reachable = true;
         v.error.clear();
         if (apply(v, w.id, ev)) publish(v);
-        if (sink_) sink_(w.id, ev);
     };
     pb::WatchEvent ev;
     while (reader->Read(&ev)) {
