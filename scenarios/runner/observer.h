@@ -62,6 +62,22 @@ struct NodeView {
     std::string reason;            // why the role last changed, when the node said so
 };
 
+// The fields Cluster.Status's StatusResponse and Lab.Watch's NodeState
+// share, by the same names, copied into a view (membership is left to the
+// caller: the two messages spell it differently).
+template <typename Reply>
+void copy_common_fields(NodeView& v, const Reply& r) {
+    v.role = r.role();
+    v.term = r.term();
+    v.vote = r.vote();
+    v.leader = r.leader_id();
+    v.commit_index = r.commit_index();
+    v.applied_index = r.applied_index();
+    v.first_index = r.first_index();
+    v.last_index = r.last_index();
+    v.snapshot_index = r.snapshot_index();
+}
+
 // One Cluster.Status poll of `address` as a NodeView (reachable = false
 // with the error if it did not answer within `deadline_ms`). Shared by the
 // poller and by the Watch observer's fallback for nodes without --lab.

@@ -42,15 +42,7 @@ NodeView poll_status(NodeId id, const std::shared_ptr<grpc::Channel>& channel, i
         return v;
     }
     v.reachable = true;
-    v.role = resp.role();
-    v.term = resp.term();
-    v.vote = resp.vote();
-    v.leader = resp.leader_id();
-    v.commit_index = resp.commit_index();
-    v.applied_index = resp.applied_index();
-    v.first_index = resp.first_index();
-    v.last_index = resp.last_index();
-    v.snapshot_index = resp.snapshot_index();
+    copy_common_fields(v, resp);
     for (const auto& m : resp.membership().members()) {
         (m.voter() ? v.voters : v.learners).push_back(m.id());
     }

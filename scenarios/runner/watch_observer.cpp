@@ -18,15 +18,7 @@ namespace {
 constexpr std::uint32_t kMaxBatch = 64;
 
 void fill(NodeView& v, const pb::NodeState& s) {
-    v.role = s.role();
-    v.term = s.term();
-    v.vote = s.vote();
-    v.leader = s.leader_id();
-    v.commit_index = s.commit_index();
-    v.applied_index = s.applied_index();
-    v.first_index = s.first_index();
-    v.last_index = s.last_index();
-    v.snapshot_index = s.snapshot_index();
+    copy_common_fields(v, s);
     v.voters.assign(s.voters().begin(), s.voters().end());
     v.learners.clear();
     for (const auto& m : s.learners())
