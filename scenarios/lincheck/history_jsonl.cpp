@@ -21,12 +21,18 @@ bool get_int(const QJsonObject& o, const char* name, std::int64_t& out, std::str
         return false;
     }
     const double d = v.toDouble();
-    // Integers beyond 2^53 lose precision as doubles; toInteger() keeps them exact.
-    out = v.toInteger(static_cast<qint64>(d));
     if (std::floor(d) != d) {
         why = std::string("needs \"") + name + "\" as an integer, got " + std::to_string(d);
         return false;
     }
+    // Casting a double outside int64's range is undefined behaviour (found by
+    // tests/fuzz/fuzz_trace): refuse it before the cast.
+    if (!(d >= -9.2e18 && d <= 9.2e18)) {
+        why = std::string("needs \"") + name + "\" as a 64-bit integer, got " + std::to_string(d);
+        return false;
+    }
+    // Integers beyond 2^53 lose precision as doubles; toInteger() keeps them exact.
+    out = v.toInteger(static_cast<qint64>(d));
     return true;
 }
 
