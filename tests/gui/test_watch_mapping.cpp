@@ -81,6 +81,37 @@ class TestWatchMapping : public QObject {
         QCOMPARE(c.leader(), NodeId{1});
     }
 
+    void aLearnersProgressReachesTheClusterState() {
+        // The leader's LearnerProgress: match_index against its last index,
+        // the lag it accepts before promoting, an InstallSnapshot's bytes.
+        pb::WatchEvent w;
+        w.set_node_id(1);
+        w.set_mono_ns(10'000'000);
+        auto* s = w.mutable_state();
+        s->set_role(2);
+        s->set_term(2);
+        s->set_leader_id(1);
+        s->set_last_index(5000);
+        s->add_voters(1);
+        s->add_learners()->set_id(4);
+        auto* lp = s->add_learner_progress();
+        lp->set_id(4);
+        lp->set_match_index(1200);
+        lp->set_leader_last_index(5000);
+        lp->set_lag_threshold(100);
+        lp->set_snapshot_sent_bytes(3 << 20);
+        lp->set_snapshot_total_bytes(12 << 20);
+        const auto e = from_watch_event(w, 0);
+        QVERIFY(e.has_value());
+        ClusterState c;
+        c.apply(*e);
+        const NodeState* leader = c.node(1);
+        QCOMPARE(leader->progress.at(4).match_index, Index{1200});
+        QCOMPARE(leader->catchup.at(4).lag_threshold, Index{100});
+        QCOMPARE(leader->catchup.at(4).snapshot_pct, 25);
+        QCOMPARE(c.node(4)->membership, Membership::Learner);
+    }
+
     void appendedEntriesCarryTheirTerm() {
         pb::WatchEvent w;
         w.set_node_id(3);
