@@ -191,7 +191,9 @@ struct Node::Impl {
     void flush_read_batch();
     void handle_change(ChangeIn& in);
     void process_ready();
-    void send(std::vector<core::Message>& msgs);  // to the transport, past the test hook
+    void send(std::vector<core::Message>& msgs);
+    void hand_to_apply(core::Ready& rd);  // committed entries and read states  // to the transport,
+                                          // past the test hook
     void publish_status();
     void reap_expired(bool all, Code code);
     void on_membership(const core::Membership& membership);

@@ -195,6 +195,16 @@ void Node::Impl::process_ready() {
 
     // Leader replication goes out before the leader's own fsync (§10.2.1).
     send(rd.send_now);
+    // Committed entries that this node already holds durably (all below the
+    // first entry this Ready writes; earlier Readies were synced in order)
+    // are applied before this Ready's sync, so the replies to earlier writes
+    // do not wait for the fsync of later ones. An entry this very Ready
+    // writes (a follower may learn of its commit together with the entry)
+    // is applied only after the sync, as is everything next to a snapshot.
+    const bool applied_early =
+        !rd.snapshot && (rd.entries.empty() || rd.committed_entries.empty() ||
+                         rd.committed_entries.back().index < rd.entries.front().index);
+    if (applied_early) hand_to_apply(rd);
     if (options.test.ack_before_sync) send(rd.send_after_persist);  // BROKEN: test only
 
     // A Ready that only moves the commit index needs no fsync: the commit
@@ -250,21 +260,7 @@ void Node::Impl::process_ready() {
     RAFTLAB_FAILPOINT_IF(!rd.entries.empty(), "log.after_sync_before_ack");
     send(rd.send_after_persist);
 
-    if (!rd.committed_entries.empty() || !rd.read_states.empty()) {
-        ApplyTask task;
-        task.entries = std::move(rd.committed_entries);
-        {
-            std::lock_guard lock(wait_mu);
-            for (const auto& rs : rd.read_states) {
-                auto it = reads.find(rs.context);
-                if (it == reads.end()) continue;  // timed out already
-                for (auto& serve : it->second.serves)
-                    task.reads.emplace_back(rs.index, std::move(serve));
-                reads.erase(it);
-            }
-        }
-        post_apply(std::move(task));
-    }
+    if (!applied_early) hand_to_apply(rd);
     for (const auto& rf : rd.read_failures) {
         std::vector<ReadServe> serves;
         {
@@ -313,6 +309,24 @@ void Node::Impl::process_ready() {
     } else if (config_committed) {
         on_membership(membership);
     }
+}
+
+void Node::Impl::hand_to_apply(core::Ready& rd) {
+    if (rd.committed_entries.empty() && rd.read_states.empty()) return;
+    ApplyTask task;
+    task.entries = std::move(rd.committed_entries);
+    rd.committed_entries.clear();
+    {
+        std::lock_guard lock(wait_mu);
+        for (const auto& rs : rd.read_states) {
+            auto it = reads.find(rs.context);
+            if (it == reads.end()) continue;  // timed out already
+            for (auto& serve : it->second.serves)
+                task.reads.emplace_back(rs.index, std::move(serve));
+            reads.erase(it);
+        }
+    }
+    post_apply(std::move(task));
 }
 
 void Node::Impl::send(std::vector<core::Message>& msgs) {
