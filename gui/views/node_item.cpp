@@ -241,11 +241,10 @@ void NodeItem::paint(QPainter* p, const QStyleOptionGraphicsItem*, QWidget*) {
             }
             p->setPen(pal.ink());
             p->setFont(pal.font(pal.smallTextSize()));
-            QString text =
-                tr("match %1 / leader's last %2").arg(learner_match_).arg(learner_leader_last_);
-            if (learner_threshold_ > 0) text += tr(" · promoted within %1").arg(learner_threshold_);
-            if (learner_snapshot_pct_ >= 0)
-                text += tr(" · snapshot %1%").arg(learner_snapshot_pct_);
+            // Short enough to sit under the node: "match 772 / 772 · lag ≤ 100 · snap 25%".
+            QString text = tr("match %1 / %2").arg(learner_match_).arg(learner_leader_last_);
+            if (learner_threshold_ > 0) text += tr(" · lag ≤ %1").arg(learner_threshold_);
+            if (learner_snapshot_pct_ >= 0) text += tr(" · snap %1%").arg(learner_snapshot_pct_);
             p->drawText(QRectF(-r * 2.6, r + 70, r * 5.2, 20), Qt::AlignCenter, text);
         }
     } else if (node_.membership == Membership::Removed) {
