@@ -332,8 +332,9 @@ int Runner::run() {
 void Runner::print_summary(bool passed) {
     auto counts = recorder_->counts();
     monitor_->say("client operations: " + std::to_string(counts.ok) + " ok, " +
-                  std::to_string(counts.failed) + " failed, " + std::to_string(counts.unknown) +
-                  " unknown");
+                  std::to_string(counts.failed) + " failed (refused: certainly not applied), " +
+                  std::to_string(counts.unknown) +
+                  " unknown (timed out: may or may not have applied; the checkers allow both)");
     for (const auto& v : monitor_->violations()) {
         failures_.push_back("checker " + v.checker + ": " + v.text);
     }

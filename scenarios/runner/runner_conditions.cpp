@@ -141,8 +141,9 @@ Runner::Check Runner::evaluate(const Condition& c, const Step& step) {
         if (!last_fault_ns_) return {false, "no fault happened yet to measure around"};
         const std::int64_t gap = recorder_->longest_write_gap_ns(last_fault_ns_, mono_ns());
         const auto ms = static_cast<std::uint64_t>(gap / 1000000);
-        out.seen = "longest stretch without an acknowledged write around the last fault: " +
-                   std::to_string(ms) + " ms";
+        out.seen = "measured " + std::to_string(ms) +
+                   " ms: the longest stretch without an acknowledged write around the last "
+                   "fault (last ack before it to first ack after it)";
         out.held = !c.at_most_ms || ms <= *c.at_most_ms;
         QJsonObject o;
         o.insert("kind", "measure");
