@@ -62,9 +62,20 @@ std::string Runner::nemesis_step(const Step& step) {
     // The nemesis talks to the Lab service itself: the run already proved
     // the nodes have it, so a failed call here is a fault of the round (a
     // node not serving), reported as such, not as "no lab plane".
+    // Lab calls are idempotent (set rules, clock, disk delay), so one that
+    // fails is retried for up to 10 s: on a shared, overloaded machine a
+    // call can miss its deadline while every process is starved.
     auto direct_lab = [this](NodeId id, const std::function<std::string(LabClient&)>& call) {
-        LabClient lab(id, supervisor_->node(id).address);
-        return call(lab);
+        const auto deadline = Clock::now() + std::chrono::seconds(10);
+        for (;;) {
+            LabClient lab(id, supervisor_->node(id).address);
+            std::string e = call(lab);
+            if (e.empty() || Clock::now() >= deadline ||
+                supervisor_->state(id) != ProcessState::Running) {
+                return e;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
     };
     auto running = [&] {
         std::vector<NodeId> out;
@@ -89,6 +100,15 @@ std::string Runner::nemesis_step(const Step& step) {
             if (!e.empty()) return e;
         }
         return e;
+    };
+
+    // Clears every link rule on every running node (retried like any Lab call).
+    auto heal = [&]() -> std::string {
+        std::string x = set_rules([](NodeId, NodeId, pb::LinkRule&) { return true; });
+        partitioned_.clear();
+        fault("heal", 0, "every link healed");
+        monitor_->say("every link healed");
+        return x;
     };
 
     while (Clock::now() < end && rounds < 10000) {
@@ -191,11 +211,7 @@ std::string Runner::nemesis_step(const Step& step) {
                     partitioned_.insert(id);
                 fault("partition", 0, kind);
                 monitor_->say(kind);
-                undo.push_back([this] {
-                    Step heal;
-                    heal.action = "heal";
-                    return network_step(heal);
-                });
+                undo.push_back(heal);
             } else if (f == "delay" || f == "loss") {
                 s.action = f;
                 if (f == "delay") {
@@ -209,11 +225,7 @@ std::string Runner::nemesis_step(const Step& step) {
                            std::to_string(victim) + "'s links";
                 }
                 e = network_step(s);
-                undo.push_back([this] {
-                    Step heal;
-                    heal.action = "heal";
-                    return network_step(heal);
-                });
+                undo.push_back(heal);
             } else if (f == "clock") {
                 // Frozen lab time: either one node (a process that runs but
                 // whose timers stand still) or every node at once.
