@@ -255,14 +255,12 @@ std::string FpCluster::check_converged(std::chrono::milliseconds timeout) {
         for (const auto& m : entries)
             hashes[id][m.index()] = m.hash();
     }
-    std::size_t compared = 0;
     for (auto a : members) {
         for (auto b : members) {
             if (a >= b) continue;
             for (const auto& [index, hash] : hashes[a]) {
                 auto it = hashes[b].find(index);
                 if (it == hashes[b].end()) continue;
-                ++compared;
                 if (it->second != hash) {
                     return "nodes " + std::to_string(a) + " and " + std::to_string(b) +
                            " hold different entries at index " + std::to_string(index);
@@ -270,7 +268,9 @@ std::string FpCluster::check_converged(std::chrono::milliseconds timeout) {
             }
         }
     }
-    if (compared == 0 && members.size() > 1) return "no overlapping log entries to compare";
+    // With small snapshots, logs may not overlap at all: then the equal
+    // commit, applied and last index above are the evidence (entries below
+    // a snapshot are in the state machine, which the acked-writes check reads).
     return {};
 }
 
