@@ -12,6 +12,7 @@
 #include <QMessageBox>
 #include <QSignalBlocker>
 #include <QSlider>
+#include <QSplitter>
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QTableView>
@@ -31,6 +32,7 @@
 #include "gui/models/log_model.h"
 #include "gui/models/model_roles.h"
 #include "gui/models/node_table_model.h"
+#include "gui/views/client_chart.h"
 #include "gui/views/cluster_view.h"
 #include "gui/views/commit_chart.h"
 #include "gui/views/filter_bar.h"
@@ -175,11 +177,14 @@ void MainWindow::buildDocks() {
     auto* tl_dock = makeDock(this, tr("Timeline"), "timeline", tl);
     addDockWidget(Qt::BottomDockWidgetArea, tl_dock);
 
-    // commit_index per node now; writes/s and latency p50/p99 need the live
-    // cluster's client metrics and will join it in this dock.
+    // commit_index per node, and the client load (writes/s, latency) beside it.
     chart_ = new CommitChart;
     chart_->setHistory(&session_.history());
-    QWidget* charts = chart_;
+    client_chart_ = new ClientChart;
+    client_chart_->setHistory(&session_.history());
+    auto* charts = new QSplitter(Qt::Horizontal);
+    charts->addWidget(chart_);
+    charts->addWidget(client_chart_);
     auto* charts_dock = makeDock(this, tr("Charts"), "charts", charts);
     splitDockWidget(log_dock, tl_dock, Qt::Vertical);
     tabifyDockWidget(tl_dock, charts_dock);
@@ -349,9 +354,13 @@ void MainWindow::connectSession() {
         welcome_->setProblem(message);
         last_error_ = message;
     });
-    connect(&session_, &LabSession::historyReset, this, [this] { chart_->rebuild(); });
+    connect(&session_, &LabSession::historyReset, this, [this] {
+        chart_->rebuild();
+        client_chart_->rebuild();
+    });
     connect(&session_, &LabSession::sourceEnded, this, [this] {
         chart_->rebuild();
+        client_chart_->rebuild();
         statusBar()->showMessage(tr("Loaded %1 events, %2 ms to %3 ms")
                                      .arg(session_.history().size())
                                      .arg(session_.history().start_ms())
@@ -422,6 +431,7 @@ void MainWindow::onEventsAppended(std::size_t first, std::size_t count) {
     event_filter_->setNodes(ids);
     if (!chart_clock_.isValid() || chart_clock_.elapsed() > 1000) {
         chart_->rebuild();
+        client_chart_->rebuild();
         chart_clock_.restart();
     }
     timeline_->update();

@@ -28,6 +28,7 @@ class LogView;
 class TimelineView;
 class FilterBar;
 class CommitChart;
+class ClientChart;
 class WelcomePage;
 class NodeTableModel;
 class EventListModel;
@@ -85,6 +86,7 @@ class MainWindow : public QMainWindow {
     LogView* logView() const { return log_view_; }
     TimelineView* timelineView() const { return timeline_; }
     CommitChart* commitChart() const { return chart_; }
+    ClientChart* clientChart() const { return client_chart_; }
     NodeTableModel* nodeModel() const { return node_model_; }
     EventListModel* eventModel() const { return event_model_; }
     EventFilterProxy* eventProxy() const { return event_proxy_; }
@@ -121,6 +123,7 @@ class MainWindow : public QMainWindow {
     LogView* log_view_;
     TimelineView* timeline_;
     CommitChart* chart_;
+    ClientChart* client_chart_ = nullptr;
     FilterBar* timeline_filter_;
     FilterBar* event_filter_;
     QTableView* node_table_;

@@ -488,7 +488,21 @@ void LabController::clientOp(NodeId node, const QString& op, const QString& key,
             } else {
                 o.kind = lincheck::OpKind::Get;
             }
+            const auto began = std::chrono::steady_clock::now();
             const scenario::CallResult r = scenario::call_kv(*stub, o, consistency, 2000);
+            // The call as the client saw it, for the latency chart.
+            Event done;
+            done.kind = EventKind::Client;
+            done.kind_name = "client";
+            done.node = node;
+            done.what = op.toStdString();
+            done.key = o.key;
+            done.text =
+                r.outcome == lincheck::Outcome::Ok ? "ok (lab client)" : "lab client: " + r.error;
+            done.latency_us = std::chrono::duration_cast<std::chrono::microseconds>(
+                                  std::chrono::steady_clock::now() - began)
+                                  .count();
+            source_->inject(std::move(done));
             QString text = QStringLiteral("%1 %2 at node %3: ").arg(op, key).arg(node);
             if (r.outcome == lincheck::Outcome::Ok) {
                 text += r.value

@@ -157,6 +157,10 @@ struct Event {
     double loss = 0;
     int note_kind = -1;  // engine/core NoteKind number, -1 if absent
 
+    // A client call the lab itself made (the Client panel): how long it
+    // took, in microseconds; -1 for everything else.
+    std::int64_t latency_us = -1;
+
     std::string what;   // fault/config "what", client "op"
     std::string text;   // reason, detail, note text, client error
     std::string key;    // client key

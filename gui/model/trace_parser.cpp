@@ -95,6 +95,8 @@ ParseResult parse_trace_line(std::string_view line) {
     }
     if (o.value(QLatin1String("reject")).isBool())
         e.reject = o.value(QLatin1String("reject")).toBool();
+    if (o.value(QLatin1String("latency_us")).isDouble())
+        e.latency_us = o.value(QLatin1String("latency_us")).toInteger();
     if (o.value(QLatin1String("note")).isDouble())
         e.note_kind = o.value(QLatin1String("note")).toInt();
 

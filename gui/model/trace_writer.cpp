@@ -43,6 +43,7 @@ QJsonObject event_to_json(const Event& e) {
     if (e.has(kDelay)) o.insert("delay_ms", static_cast<qint64>(e.delay_ms));
     if (e.has(kLoss)) o.insert("loss", e.loss);
     if (e.reject) o.insert("reject", true);
+    if (e.latency_us >= 0) o.insert("latency_us", static_cast<qint64>(e.latency_us));
     if (e.note_kind >= 0) o.insert("note", e.note_kind);
     if (!e.what.empty()) o.insert("what", QString::fromStdString(e.what));
     if (!e.key.empty()) o.insert("key", QString::fromStdString(e.key));

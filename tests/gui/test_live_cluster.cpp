@@ -16,6 +16,7 @@
 #include "gui/live/lab_controller.h"
 #include "gui/live/live_watch_source.h"
 #include "gui/models/node_table_model.h"
+#include "gui/views/client_chart.h"
 #include "gui/views/cluster_view.h"
 #include "scenarios/runner/runner.h"
 
@@ -234,6 +235,10 @@ class TestLiveCluster : public QObject {
             QTRY_VERIFY_WITH_TIMEOUT(agreed_leader(*w.nodeModel(), 3) != kNoNode, 10000);
             w.controller()->clientOp(agreed_leader(*w.nodeModel(), 3), QStringLiteral("put"),
                                      QStringLiteral("k"), QStringLiteral("v"), 0);
+            // The client chart: the node acknowledged a write, and the lab's
+            // own call has a latency.
+            QTRY_VERIFY_WITH_TIMEOUT(w.clientChart()->latencyPoints() >= 1, 5000);
+            QTRY_VERIFY_WITH_TIMEOUT(w.clientChart()->peakWritesPerSecond() >= 1, 5000);
             w.actions().isolateLeader->trigger();
             w.actions().healAll->trigger();
             QCOMPARE(w.saveScenario(file), QString());
