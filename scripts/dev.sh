@@ -87,11 +87,14 @@ trap 'rc=$?; [ -z "$STAGE_NAME" ] || echo "==> stage $STAGE_NAME: $((SECONDS - S
 # The executables the ctest tests matching these ctest arguments run: each
 # test's command is build/bin/<target>, and every executable is a target.
 # (Before the build, ctest -N names them in "Could not find executable".)
+# Every program of this build that the selected tests run: any DIR/bin/NAME
+# in a test command (a test may run a shell with our binaries as arguments).
 test_targets() {  # test_targets DIR [ctest selection...]
-  local dir=$1
+  local dir=$1 abs
   shift
+  abs=$(cd "$dir" && pwd)
   (cd "$dir" && ctest -N -V "$@" 2>&1) |
-    sed -n 's#.*\(Test command: \|Could not find executable \)[^ ]*/bin/\([^ "]*\).*#\2#p' | sort -u
+    grep -oE "$abs/bin/[A-Za-z0-9_.+-]+" | sed "s#^$abs/bin/##" | sort -u
 }
 
 # Any report a sanitizer wrote (log_path) from any process, test or node,
