@@ -89,12 +89,15 @@ trap 'rc=$?; [ -z "$STAGE_NAME" ] || echo "==> stage $STAGE_NAME: $((SECONDS - S
 # (Before the build, ctest -N names them in "Could not find executable".)
 # Every program of this build that the selected tests run: any DIR/bin/NAME
 # in a test command (a test may run a shell with our binaries as arguments).
+# Before a first build ctest names the places it looked (DIR/bin/Debug/...),
+# so those configuration directories are dropped.
 test_targets() {  # test_targets DIR [ctest selection...]
   local dir=$1 abs
   shift
   abs=$(cd "$dir" && pwd)
   (cd "$dir" && ctest -N -V "$@" 2>&1) |
-    grep -oE "$abs/bin/[A-Za-z0-9_.+-]+" | sed "s#^$abs/bin/##" | sort -u
+    grep -oE "$abs/bin/[A-Za-z0-9_.+-]+" | sed "s#^$abs/bin/##" |
+    grep -vxE 'Debug|Release|RelWithDebInfo|MinSizeRel|Deployment|Development' | sort -u
 }
 
 # Any report a sanitizer wrote (log_path) from any process, test or node,
