@@ -6,6 +6,7 @@
 #include <QJsonObject>
 #include <QJsonParseError>
 #include <QJsonValue>
+#include <cmath>
 
 namespace raftlab::gui {
 
@@ -16,11 +17,14 @@ std::string str(const QJsonObject& o, const char* key) {
     return v.isString() ? v.toString().toStdString() : std::string();
 }
 
-// Numbers in JSON are doubles; trace indexes stay far below 2^53.
+// Numbers in JSON are doubles; trace indexes stay far below 2^53. A number
+// no integer type can hold (or NaN) counts as absent: converting it would be
+// undefined behaviour (found by fuzz_trace).
 bool num(const QJsonObject& o, const char* key, std::uint64_t* out) {
     const QJsonValue v = o.value(QLatin1String(key));
     if (!v.isDouble()) return false;
     const double d = v.toDouble();
+    if (!(d < 0x1p64)) return false;
     *out = d > 0 ? static_cast<std::uint64_t>(d) : 0;
     return true;
 }
@@ -57,6 +61,10 @@ ParseResult parse_trace_line(std::string_view line) {
     const QJsonValue t_ms = o.value(QLatin1String("t"));
     if (!t_ns.isDouble() && !t_ms.isDouble()) {
         r.error = "missing numeric \"t_ns\" or \"t\" (the event's time)";
+        return r;
+    }
+    if (!t_ns.isDouble() && !(std::abs(t_ms.toDouble()) < 0x1p62)) {
+        r.error = "\"t\" is out of range (milliseconds of virtual time)";
         return r;
     }
 
