@@ -1,5 +1,8 @@
 #include "engine/bench/conns.h"
 
+#include <chrono>
+#include <thread>
+
 namespace raftlab::bench {
 namespace {
 
@@ -51,6 +54,20 @@ std::vector<std::shared_ptr<grpc::Channel>> make_conns(const std::vector<std::st
 
 std::string describe(const grpc::Status& status) {
     return std::string("gRPC ") + code_name(status.error_code()) + ": " + status.error_message();
+}
+
+std::string wait_for_leader(const std::function<std::string(std::string*)>& find_leader,
+                            std::string* error) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    do {
+        std::string leader = find_leader(error);
+        if (!leader.empty()) {
+            error->clear();
+            return leader;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    } while (std::chrono::steady_clock::now() < deadline);
+    return {};
 }
 
 }  // namespace raftlab::bench

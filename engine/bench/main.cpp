@@ -13,6 +13,7 @@
 #include <memory>
 #include <thread>
 
+#include "engine/api/remote_client.h"
 #include "engine/bench/backend.h"
 #include "engine/bench/driver.h"
 #include "engine/bench/keys.h"
@@ -23,20 +24,6 @@ using namespace raftlab::bench;
 
 namespace {
 
-std::vector<std::string> split(const std::string& text) {
-    std::vector<std::string> out;
-    std::string cur;
-    for (char c : text + ",") {
-        if (c == ',') {
-            if (!cur.empty()) out.push_back(cur);
-            cur.clear();
-        } else if (c != ' ') {
-            cur += c;
-        }
-    }
-    return out;
-}
-
 int usage_error(const std::string& message) {
     std::fprintf(stderr, "raftlab-bench: %s\n", message.c_str());
     return 2;
@@ -45,7 +32,7 @@ int usage_error(const std::string& message) {
 // Empty when the options make sense; else what is wrong and how to fix it.
 std::string check(Options& o, const std::string& endpoints, const std::string& consistency) {
     if (o.target != Target::Embedded) {
-        o.endpoints = split(endpoints);
+        o.endpoints = raftlab::api::split_endpoints(endpoints);
         if (o.endpoints.empty()) {
             return "--endpoints is empty; give the cluster's client addresses, e.g. "
                    "--endpoints 127.0.0.1:9081,127.0.0.1:9082,127.0.0.1:9083";

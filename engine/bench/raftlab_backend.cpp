@@ -6,7 +6,6 @@
 #include <map>
 #include <mutex>
 #include <optional>
-#include <thread>
 
 #include "engine/bench/backend.h"
 #include "engine/bench/conns.h"
@@ -183,15 +182,9 @@ std::unique_ptr<Backend> make_raftlab_backend(const Options& options, std::strin
     std::vector<std::string> endpoints = options.endpoints;
     std::string leader;
     if (options.target_leader) {
-        // An election may be finishing just as the benchmark starts.
-        auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-        do {
-            leader = find_leader(options.endpoints, error);
-            if (!leader.empty()) break;
-            std::this_thread::sleep_for(std::chrono::milliseconds(100));
-        } while (std::chrono::steady_clock::now() < deadline);
+        leader = wait_for_leader([&](std::string* e) { return find_leader(options.endpoints, e); },
+                                 error);
         if (leader.empty()) return nullptr;
-        error->clear();
         endpoints = {leader};
     }
     return std::make_unique<RaftlabBackend>(options, std::move(endpoints), leader);
