@@ -15,12 +15,16 @@
 # their two extra builds have not been timed inside CI's budget on a cold
 # cache (docs/testing.md).
 # Environment: BUILD_DIR (default build), CTEST_ARGS (extra ctest arguments),
-# FUZZ_SECONDS (default 25 per target), SANITIZE=1 (add the sanitize stages),
+# FUZZ_SECONDS (default 25 per target), FUZZ_SEED (default 1), SANITIZE=1 (add the sanitize stages),
 # SKIP_FUZZ=1 (local runs only: `test` without the fuzz stage).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR=${BUILD_DIR:-build}
 FUZZ_SECONDS=${FUZZ_SECONDS:-25}
+# A fixed seed: each CI run mutates the committed corpus the same way, so a
+# crash it reports reproduces, and a new one comes from a code change, not
+# from luck. FUZZ_SEED=0 lets libFuzzer pick one (longer local runs).
+FUZZ_SEED=${FUZZ_SEED:-1}
 
 PACKAGES=(
   build-essential cmake ninja-build pkg-config git ccache
@@ -176,7 +180,7 @@ run_fuzz() {
   for t in "${FUZZ_TARGETS[@]}"; do
     rm -rf "$dir/fuzz-new/$t" && mkdir -p "$dir/fuzz-new/$t"
     echo "--- $t: ${FUZZ_SECONDS} s from tests/fuzz/corpus/$t"
-    if ! "$dir/bin/$t" -max_total_time="$FUZZ_SECONDS" -timeout=30 -rss_limit_mb=2048 \
+    if ! "$dir/bin/$t" -seed="$FUZZ_SEED" -max_total_time="$FUZZ_SECONDS" -timeout=30 -rss_limit_mb=2048 \
       -print_final_stats=1 -artifact_prefix="$dir/fuzz-artifacts/$t-" \
       "$dir/fuzz-new/$t" "tests/fuzz/corpus/$t" >"$dir/fuzz-$t.log" 2>&1; then
       echo "FUZZ FAILURE in $t (input saved under $dir/fuzz-artifacts):"

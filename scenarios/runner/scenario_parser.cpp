@@ -3,6 +3,7 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <map>
 #include <set>
@@ -13,6 +14,18 @@
 namespace raftlab::scenario {
 
 namespace {
+
+// A TOML integer, or a float that is a whole number an int64 can hold.
+// toml++'s own value<int64_t>() casts a float before checking it, which is
+// undefined behaviour for one like 15e20 (found by fuzz_scenario).
+std::optional<int64_t> whole(const toml::node& n) {
+    if (auto* i = n.as_integer()) return i->get();
+    if (auto* f = n.as_floating_point()) {
+        const double d = f->get();
+        if (d >= -0x1p63 && d < 0x1p63 && d == std::floor(d)) return static_cast<int64_t>(d);
+    }
+    return std::nullopt;
+}
 
 std::string join(const std::vector<std::string>& items) {
     std::string out;
@@ -120,7 +133,8 @@ class Parser {
             s.cluster.raft_toml = out.str();
         }
         if (auto* c = root.get_as<toml::table>("checks")) {
-            if (auto v = (*c)["liveness_ms"].value<int64_t>()) s.checks.liveness_ms = *v;
+            if (auto v = (c->get("liveness_ms") ? whole(*c->get("liveness_ms")) : std::nullopt))
+                s.checks.liveness_ms = *v;
             if (auto v = (*c)["liveness"].value<bool>()) s.checks.liveness = *v;
         }
         auto* steps = root.get_as<toml::array>("step");
@@ -155,7 +169,7 @@ class Parser {
         for (auto&& [k, v] : c) {
             std::string key(k.str());
             if (key == "nodes") {
-                auto n = v.value<int64_t>();
+                auto n = whole(v);
                 if (!n || *n < 1 || *n > 9) {
                     fail(line_of(v), "cluster.nodes must be 1..9 (bootstrap voters)");
                 }
@@ -164,7 +178,7 @@ class Parser {
                 auto* a = v.as_array();
                 if (!a) fail(line_of(v), "cluster.learners must be a list of node ids, e.g. [4]");
                 for (auto& x : *a) {
-                    auto id = x.value<int64_t>();
+                    auto id = whole(x);
                     if (!id || *id < 1) fail(line_of(x), "cluster.learners holds a bad node id");
                     shape.learners.push_back(static_cast<std::uint64_t>(*id));
                 }
@@ -176,7 +190,7 @@ class Parser {
 
     NodeRef node_ref(const toml::node& n, const Step& st, const std::string& field) const {
         NodeRef r;
-        if (auto id = n.value<int64_t>()) {
+        if (auto id = whole(n)) {
             if (*id < 1)
                 fail_step(
                     line_of(n), st,
@@ -224,7 +238,7 @@ class Parser {
             }
             fail_step(line_of(*n), st, std::string(key) + " must be a number");
         } else {
-            if (auto v = n->value<int64_t>()) {
+            if (auto v = whole(*n)) {
                 if (*v < 0) fail_step(line_of(*n), st, std::string(key) + " must not be negative");
                 return static_cast<T>(*v);
             }
@@ -302,7 +316,7 @@ class Parser {
             if (auto* a = t->get_as<toml::array>(field)) {
                 std::vector<std::uint64_t> ids;
                 for (auto& x : *a) {
-                    auto id = x.value<int64_t>();
+                    auto id = whole(x);
                     if (!id || *id < 1)
                         fail_step(line_of(x), st, std::string(field) + " must list node ids");
                     ids.push_back(static_cast<std::uint64_t>(*id));
@@ -452,8 +466,8 @@ class Parser {
         }
         st.wipe = get<bool>(t, "wipe", st, false);
         if (auto* f = t.get_as<toml::array>("faults")) {
-            static const std::set<std::string> kinds = {
-                "kill", "pause", "partition", "delay", "loss", "clock", "disk-delay"};
+            static const std::set<std::string> kinds = {"kill", "pause", "partition", "delay",
+                                                        "loss", "clock", "disk-delay"};
             for (auto& x : *f) {
                 auto v = x.value<std::string>();
                 if (!v || !kinds.count(*v)) {
