@@ -18,6 +18,7 @@
 #include "gui/live/scenario_player.h"
 #include "gui/views/cluster_view.h"
 #include "scenarios/runner/runner.h"
+#include "tests/gui/node_children.h"
 
 using namespace raftlab::gui;
 
@@ -33,26 +34,7 @@ QString guide_file() {
                                   "/single-node-expansion.toml");
 }
 
-// Live raftlab-node children of this process (zombies do not count).
-std::set<int> node_children() {
-    std::set<int> out;
-    const QString me = QString::number(QCoreApplication::applicationPid());
-    for (const QString& pid : QDir(QStringLiteral("/proc")).entryList(QDir::Dirs)) {
-        bool numeric = false;
-        pid.toInt(&numeric);
-        if (!numeric) continue;
-        QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
-        if (!stat.open(QIODevice::ReadOnly)) continue;
-        const QString line = QString::fromLatin1(stat.readAll());
-        const int close = line.lastIndexOf(')');
-        const QString comm = line.mid(line.indexOf('(') + 1, close - line.indexOf('(') - 1);
-        const QStringList rest = line.mid(close + 2).split(' ');
-        if (rest.size() < 2) continue;
-        if (comm.startsWith(QStringLiteral("raftlab-node")) && rest[1] == me && rest[0] != "Z")
-            out.insert(pid.toInt());
-    }
-    return out;
-}
+using raftlab::gui::test::node_children;
 
 }  // namespace
 

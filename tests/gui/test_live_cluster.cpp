@@ -19,6 +19,7 @@
 #include "gui/views/client_chart.h"
 #include "gui/views/cluster_view.h"
 #include "scenarios/runner/runner.h"
+#include "tests/gui/node_children.h"
 
 using namespace raftlab::gui;
 
@@ -35,29 +36,7 @@ QString node_bin() {
     return env.isEmpty() ? QStringLiteral(RAFTLAB_NODE_BIN) : env;
 }
 
-// raftlab-node children of this test process that are still alive (a
-// zombie, already dead but not yet reaped, does not count).
-std::set<int> node_children() {
-    std::set<int> out;
-    const QString me = QString::number(QCoreApplication::applicationPid());
-    for (const QString& pid : QDir(QStringLiteral("/proc")).entryList(QDir::Dirs)) {
-        bool numeric = false;
-        pid.toInt(&numeric);
-        if (!numeric) continue;
-        QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
-        if (!stat.open(QIODevice::ReadOnly)) continue;
-        const QString line = QString::fromLatin1(stat.readAll());
-        // pid (comm) state ppid ...: comm may hold spaces, so split after ')'.
-        const int close = line.lastIndexOf(')');
-        const QString comm = line.mid(line.indexOf('(') + 1, close - line.indexOf('(') - 1);
-        const QStringList rest = line.mid(close + 2).split(' ');
-        if (rest.size() < 2) continue;
-        if (comm.startsWith(QStringLiteral("raftlab-node")) && rest[1] == me && rest[0] != "Z") {
-            out.insert(pid.toInt());
-        }
-    }
-    return out;
-}
+using raftlab::gui::test::node_children;
 
 // The node the Nodes table shows as Leader, alive, agreed on by every live
 // node; kNoNode while there is none.
