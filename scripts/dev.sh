@@ -31,7 +31,7 @@ PACKAGES=(
   qt6-base-dev qt6-charts-dev qt6-svg-dev libgl1-mesa-dev
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   librocksdb-dev libtomlplusplus-dev libcli11-dev libspdlog-dev
-  xvfb xauth procps iproute2 openssl libssl-dev
+  xvfb xauth procps iproute2 nftables openssl libssl-dev
   clang-14 libfuzzer-14-dev faketime
 )
 

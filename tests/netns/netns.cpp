@@ -113,6 +113,31 @@ Cmd NetnsTopology::tc(int node, const QStringList& args) const {
     return run("ip", QStringList{"netns", "exec", QString::fromStdString(ns(node)), "tc"} + args);
 }
 
+Cmd NetnsTopology::nft(int node, const QStringList& args) const {
+    return run("ip", QStringList{"netns", "exec", QString::fromStdString(ns(node)), "nft"} + args);
+}
+
+namespace {
+
+std::string trimmed(std::string s) {
+    while (!s.empty() && (s.back() == '\n' || s.back() == ' '))
+        s.pop_back();
+    return s;
+}
+
+}  // namespace
+
+std::string NetnsTopology::nft_unavailable() const {
+    // Probed in the bridge namespace: a table made and deleted again.
+    const QString ns = QString::fromStdString(bridge_ns());
+    Cmd c = run("ip", {"netns", "exec", ns, "nft", "add", "table", "inet", "raftlab_probe"});
+    if (c.code == 0) {
+        run("ip", {"netns", "exec", ns, "nft", "delete", "table", "inet", "raftlab_probe"});
+        return {};
+    }
+    return "nftables is not usable here (" + trimmed(c.err.empty() ? "no nft" : c.err) + ")";
+}
+
 std::string NetnsTopology::netem_unavailable() const {
     // Probed on the bridge namespace's loopback, which nothing uses.
     Cmd c = run("ip", {"netns", "exec", QString::fromStdString(bridge_ns()), "tc", "qdisc", "add",
@@ -122,10 +147,7 @@ std::string NetnsTopology::netem_unavailable() const {
                    "dev", "lo", "root"});
         return {};
     }
-    std::string why = c.err;
-    while (!why.empty() && (why.back() == '\n' || why.back() == ' '))
-        why.pop_back();
-    return "tc netem is not available in this kernel (sch_netem missing: " + why + ")";
+    return "tc netem is not available in this kernel (sch_netem missing: " + trimmed(c.err) + ")";
 }
 
 bool NetnsTopology::spawn(int node, const std::vector<std::string>& argv, const std::string& log,

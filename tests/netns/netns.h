@@ -50,8 +50,14 @@ class NetnsTopology {
     // `tc ...` inside the node's namespace, on its veth end.
     Cmd tc(int node, const QStringList& args) const;
 
+    // `nft ...` inside the node's namespace (nftables: packet filtering in
+    // the kernel, a fallback for loss where sch_netem is missing).
+    Cmd nft(int node, const QStringList& args) const;
+
     // Why tc netem cannot be used here ("" if it can).
     std::string netem_unavailable() const;
+    // Why nftables cannot be used here ("" if it can).
+    std::string nft_unavailable() const;
 
     // Starts `argv` inside the node's namespace, stdout/stderr to `log`,
     // working directory `dir`; it dies with the test process.

@@ -9,9 +9,12 @@
 // namespaces (`ip netns exec`); the Lab service is not used (its loopback
 // would be each namespace's own).
 //
-// Needs root (CI runs as root): skipped with the reason otherwise. Delay and
-// loss need sch_netem; where the kernel lacks it those two are skipped with
-// that reason, and the partition is made by taking the leader's veth down.
+// Needs root (CI runs as root): skipped with the reason otherwise. Delay
+// needs sch_netem and is skipped with that reason where the kernel lacks it.
+// Loss uses netem where it exists and otherwise nftables (a rule that drops
+// 30% of the packets in and out of the follower's veth, `numgen random`):
+// either way the kernel drops real packets on a real interface. The
+// partition takes the leader's veth down.
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -43,7 +46,7 @@ class TestNetnsCluster : public QObject {
 
     std::unique_ptr<NetnsTopology> net_;
     std::unique_ptr<QTemporaryDir> tmp_;
-    std::string netem_missing_;
+    std::string netem_missing_, nft_missing_;
 
     std::string addr(int i) const { return net_->address(i) + ":" + std::to_string(kPort); }
     QString endpoints(const std::vector<int>& ids) const {
@@ -134,6 +137,7 @@ class TestNetnsCluster : public QObject {
         QVERIFY2(net_->error().empty(), net_->error().c_str());
         netem_missing_ = net_->netem_unavailable();
         if (!netem_missing_.empty()) qInfo("%s", netem_missing_.c_str());
+        nft_missing_ = net_->nft_unavailable();
         tmp_ = std::make_unique<QTemporaryDir>();
         const std::string dir = tmp_->path().toStdString();
         for (int i = 1; i <= kNodes; ++i) {
@@ -195,20 +199,69 @@ class TestNetnsCluster : public QObject {
         QVERIFY2(after < slow - 50.0, "latency did not come back once the delay was removed");
     }
 
+    // Drops 30% of the packets through node `lossy`'s veth, both ways: with
+    // netem if the kernel has it, else with an nftables rule. Returns what
+    // failed ("" on success); `undo` removes it.
+    std::string drop_30_percent(int lossy) {
+        if (netem_missing_.empty()) {
+            Cmd c =
+                net_->tc(lossy, {"qdisc", "add", "dev", "eth0", "root", "netem", "loss", "30%"});
+            return c.code == 0 ? "" : c.err;
+        }
+        const QStringList steps[] = {
+            {"add", "table", "inet", "raftlab_loss"},
+            {"add", "chain", "inet", "raftlab_loss", "in",
+             "{ type filter hook input priority 0 ; }"},
+            {"add", "chain", "inet", "raftlab_loss", "out",
+             "{ type filter hook output priority 0 ; }"},
+            {"add", "rule", "inet", "raftlab_loss", "in", "iifname", "eth0", "numgen", "random",
+             "mod", "100", "<", "30", "counter", "drop"},
+            {"add", "rule", "inet", "raftlab_loss", "out", "oifname", "eth0", "numgen", "random",
+             "mod", "100", "<", "30", "counter", "drop"},
+        };
+        for (const auto& step : steps) {
+            Cmd c = net_->nft(lossy, step);
+            if (c.code != 0) return "nft " + step.join(' ').toStdString() + ": " + c.err;
+        }
+        return {};
+    }
+    void undo_drop(int lossy) {
+        if (netem_missing_.empty())
+            net_->tc(lossy, {"qdisc", "del", "dev", "eth0", "root"});
+        else
+            net_->nft(lossy, {"delete", "table", "inet", "raftlab_loss"});
+    }
+    // Packets nftables dropped on node `lossy` (0 when netem did the work).
+    long nft_dropped(int lossy) {
+        Cmd c = net_->nft(lossy, {"list", "table", "inet", "raftlab_loss"});
+        long n = 0;
+        static const QRegularExpression re("packets (\\d+)");
+        auto it = re.globalMatch(QString::fromStdString(c.out));
+        while (it.hasNext())
+            n += it.next().captured(1).toLong();
+        return n;
+    }
+
     void loss_on_one_follower_still_commits() {
-        if (!netem_missing_.empty()) QSKIP(netem_missing_.c_str());
+        if (!netem_missing_.empty() && !nft_missing_.empty())
+            QSKIP((netem_missing_ + "; " + nft_missing_).c_str());
         const int leader = wait_leader(1, all());
         QVERIFY(leader != 0);
         const int lossy = leader % kNodes + 1;
-        Cmd add = net_->tc(lossy, {"qdisc", "add", "dev", "eth0", "root", "netem", "loss", "30%"});
-        QVERIFY2(add.code == 0, add.err.c_str());
+        const std::string failed = drop_30_percent(lossy);
+        QVERIFY2(failed.empty(), failed.c_str());
         int ok = 0;
         for (int i = 0; i < 20; ++i) {
             Cmd c = ctl(leader, {leader}, {"put", QString("lossy-%1").arg(i), "v"}, 10000);
             ok += c.code == 0 ? 1 : 0;
         }
-        net_->tc(lossy, {"qdisc", "del", "dev", "eth0", "root"});
+        const long dropped = netem_missing_.empty() ? -1 : nft_dropped(lossy);
+        undo_drop(lossy);
+        qInfo("30%% loss on node %d's veth (%s): %d of 20 puts committed%s", lossy,
+              netem_missing_.empty() ? "tc netem" : "nftables", ok,
+              dropped >= 0 ? (", " + std::to_string(dropped) + " packets dropped").c_str() : "");
         QCOMPARE(ok, 20);
+        if (dropped >= 0) QVERIFY2(dropped > 0, "the nftables rule dropped nothing");
         QCOMPARE(wait_leader(1, all()), leader);  // no election was needed
     }
 
