@@ -74,9 +74,9 @@ QString HealthPanel::evidence(HealthBoard::Check c) const {
     return text;
 }
 
-void HealthPanel::show(const HealthBoard& board) {
+void HealthPanel::show(const std::array<HealthCheck, HealthBoard::kCount>& checks) {
     for (int i = 0; i < HealthBoard::kCount; ++i) {
-        const HealthCheck& h = board.checks()[i];
+        const HealthCheck& h = checks[i];
         if (h.light == shown_[i].light && h.summary == shown_[i].summary &&
             h.evidence == shown_[i].evidence && buttons_[i]->icon().cacheKey() != 0)
             continue;

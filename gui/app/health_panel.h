@@ -19,7 +19,8 @@ class HealthPanel : public QWidget {
   public:
     explicit HealthPanel(QWidget* parent = nullptr);
     // Redraws the lights from the board.
-    void show(const HealthBoard& board);
+    void show(const HealthBoard& board) { show(board.checks()); }
+    void show(const std::array<HealthCheck, HealthBoard::kCount>& checks);
     QPushButton* button(HealthBoard::Check c) const { return buttons_[c]; }
     // The evidence text a click shows.
     QString evidence(HealthBoard::Check c) const;

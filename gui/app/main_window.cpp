@@ -408,9 +408,13 @@ void MainWindow::setPanelsVisible(bool visible) {
 void MainWindow::onEventsAppended(std::size_t first, std::size_t count) {
     event_model_->append(session_.history(), first, count);
     const History& h = session_.history();
-    for (std::size_t i = first; i < first + count && i < h.size(); ++i)
-        health_->observe(h.event(i));
-    health_panel_->show(*health_);
+    if (live_ != nullptr) {
+        health_panel_->show(live_->healthChecks());  // judged on the merge thread
+    } else {
+        for (std::size_t i = first; i < first + count && i < h.size(); ++i)
+            health_->observe(h.event(i));
+        health_panel_->show(*health_);
+    }
     if (live_ != nullptr) {
         // A watcher too slow for a node loses events (the node's bounded
         // buffer); say how many, so a gap in the timeline is explained.
@@ -430,8 +434,8 @@ void MainWindow::onEventsAppended(std::size_t first, std::size_t count) {
     timeline_filter_->setNodes(ids);
     event_filter_->setNodes(ids);
     if (!chart_clock_.isValid() || chart_clock_.elapsed() > 1000) {
-        chart_->rebuild();
-        client_chart_->rebuild();
+        chart_->refresh();
+        client_chart_->refresh();
         chart_clock_.restart();
     }
     timeline_->update();

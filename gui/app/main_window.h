@@ -78,6 +78,8 @@ class MainWindow : public QMainWindow {
     QString startScenario(const QString& path, const QString& node_bin);
     ScenarioPlayer* scenarioPlayer() const { return player_; }
     GuidePanel* guidePanel() const { return guide_; }
+    // A trace's health board; a live session's is judged on the live
+    // source's merge thread (LiveWatchSource::healthChecks).
     const HealthBoard& health() const { return *health_; }
     HealthPanel* healthPanel() const { return health_panel_; }
 

@@ -146,8 +146,9 @@ QString MainWindow::startScenario(const QString& path, const QString& node_bin) 
         live_->inject(std::move(e));
     });
     connect(player_, &ScenarioPlayer::record, this, [this](const QJsonObject& o) {
-        health_->record(o);
-        health_panel_->show(*health_);
+        // Judged in order with the events, on the merge thread; the lights
+        // show it with the next batch.
+        live_->recordHealth(o);
     });
     connect(player_, &ScenarioPlayer::narration, this,
             [this](const QString& line) { statusBar()->showMessage(line, 6000); });

@@ -31,13 +31,10 @@ constexpr std::int64_t kReorderWindowNs = 15'000'000;
 // A stream that has said nothing for this long (a paused node, a frozen
 // clock) stops holding the others back.
 constexpr std::int64_t kMaxHoldNs = 300'000'000;
+// The UI thread takes what the merge thread folded at most this often.
 constexpr int kDeliverEveryMs = 33;
 // Events per Watch stream message when a node's events queue up.
 constexpr std::uint32_t kMaxBatch = 64;
-// At most this many events per delivery (every 33 ms: 45,000 events/s),
-// and at most this many waiting; past that the oldest are shed (counted).
-constexpr std::size_t kMaxDeliverPerTick = 1500;
-constexpr std::size_t kMaxPending = 200'000;
 // How often a closed stream is retried. A restarting node takes a few
 // hundred ms to listen, so this adds little to what a person sees.
 constexpr auto kRetryEvery = std::chrono::milliseconds(100);
@@ -60,7 +57,7 @@ struct LiveWatchSource::Stream {
 };
 
 LiveWatchSource::LiveWatchSource(std::int64_t origin_ns, QObject* parent)
-    : EventSource(parent), origin_ns_(origin_ns) {
+    : EventSource(parent), origin_ns_(origin_ns), merge_([this] { return horizon(); }) {
     timer_.setInterval(kDeliverEveryMs);
     connect(&timer_, &QTimer::timeout, this, &LiveWatchSource::deliver);
 }
@@ -70,11 +67,13 @@ LiveWatchSource::~LiveWatchSource() {
 }
 
 void LiveWatchSource::start() {
+    merge_.start();
     timer_.start();
 }
 
 void LiveWatchSource::stop() {
     timer_.stop();
+    merge_.stop();
     std::map<NodeId, std::unique_ptr<Stream>> streams;
     {
         std::lock_guard lock(mu_);
@@ -153,16 +152,17 @@ void LiveWatchSource::inject(Event e) {
 }
 
 void LiveWatchSource::push(std::vector<Event>&& events) {
-    std::lock_guard lock(mu_);
-    for (auto& e : events) {
-        if (e.live) {
+    {
+        std::lock_guard lock(mu_);
+        for (const auto& e : events) {
+            if (!e.live) continue;
             for (NodeId v : e.live->voters)
                 if (!streams_.count(v)) seen_.push_back(v);
             for (const auto& [l, p] : e.live->learners)
                 if (!streams_.count(l)) seen_.push_back(l);
         }
-        pending_.push_back(std::move(e));
     }
+    merge_.push(std::move(events));
 }
 
 void LiveWatchSource::run(Stream* s) {
@@ -241,46 +241,33 @@ void LiveWatchSource::run(Stream* s) {
     }
 }
 
-void LiveWatchSource::deliver() {
-    std::vector<Event> ready;
-    std::vector<NodeId> seen;
+std::int64_t LiveWatchSource::horizon() const {
+    // Events younger than the reorder window, or newer than the slowest
+    // open stream's newest event (unless it has been quiet too long), wait:
+    // an older event of another node may still be on its way.
     const std::int64_t now = now_ns();
     std::int64_t horizon = now - kReorderWindowNs;
+    std::lock_guard lock(mu_);
+    for (const auto& [id, st] : streams_) {
+        const std::int64_t latest = st->latest_ns.load();
+        if (latest != Stream::kIdle && latest > now - kMaxHoldNs) {
+            horizon = std::min(horizon, latest);
+        }
+    }
+    return horizon;
+}
+
+void LiveWatchSource::deliver() {
+    std::vector<NodeId> seen;
     {
         std::lock_guard lock(mu_);
-        // Up to the slowest open stream's newest event, unless it has been
-        // quiet too long.
-        for (const auto& [id, st] : streams_) {
-            const std::int64_t latest = st->latest_ns.load();
-            if (latest != Stream::kIdle && latest > now - kMaxHoldNs) {
-                horizon = std::min(horizon, latest);
-            }
-        }
-        if (pending_.empty() && seen_.empty()) return;
-        std::stable_sort(pending_.begin(), pending_.end(),
-                         [](const Event& a, const Event& b) { return a.t_ns < b.t_ns; });
-        // A window that falls behind (a starved UI thread, a flood of
-        // events) sheds the oldest rather than growing without bound...
-        if (pending_.size() > kMaxPending) {
-            const std::size_t shed = pending_.size() - kMaxPending;
-            pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(shed));
-            shed_ += shed;
-        }
-        auto cut = std::upper_bound(pending_.begin(), pending_.end(), horizon,
-                                    [](std::int64_t h, const Event& e) { return h < e.t_ns; });
-        // ...and hands over a bounded batch per tick, so no frame waits for
-        // more than a few milliseconds of folding; the rest comes next tick.
-        if (cut - pending_.begin() > static_cast<std::ptrdiff_t>(kMaxDeliverPerTick))
-            cut = pending_.begin() + static_cast<std::ptrdiff_t>(kMaxDeliverPerTick);
-        ready.assign(std::make_move_iterator(pending_.begin()), std::make_move_iterator(cut));
-        pending_.erase(pending_.begin(), cut);
         seen.swap(seen_);
     }
     std::sort(seen.begin(), seen.end());
     seen.erase(std::unique(seen.begin(), seen.end()), seen.end());
     for (NodeId id : seen)
         if (announced_.insert(id).second) emit memberSeen(id);
-    if (!ready.empty()) emit eventsArrived(ready);
+    if (auto batch = merge_.take()) emit eventsFolded(batch);
 }
 
 }  // namespace raftlab::gui

@@ -6,9 +6,11 @@
 
 #include <QObject>
 #include <QString>
+#include <memory>
 #include <vector>
 
 #include "gui/model/event.h"
+#include "gui/model/event_fold.h"
 
 namespace raftlab::gui {
 
@@ -27,6 +29,10 @@ class EventSource : public QObject {
 
   signals:
     void eventsArrived(const std::vector<raftlab::gui::Event>& batch);
+    // Events another thread already narrated and folded (the live source's
+    // merge thread), from the moment the source started; the receiver may
+    // move from the batch.
+    void eventsFolded(std::shared_ptr<raftlab::gui::FoldedBatch> batch);
     void sourceEnded();
     // Something a person can act on: what failed, with which value, what to do.
     void error(const QString& message);

@@ -15,6 +15,7 @@
 
 #include "gui/model/cluster_state.h"
 #include "gui/model/event.h"
+#include "gui/model/event_fold.h"
 
 namespace raftlab::gui {
 
@@ -41,7 +42,14 @@ class History {
     // Events must come in time order; a straggler is clamped to the last
     // time seen so the timeline never runs backwards.
     // Returns how many of the oldest events were forgotten to stay bounded.
+    // Folds on the caller's thread (a trace file).
     std::size_t append(const std::vector<Event>& batch);
+    // Takes a batch another thread already narrated and folded (the live
+    // source's merge thread, which folds from this history's clear()): only
+    // moves, message pairing and trimming are left for the caller's thread.
+    // A batch that does not continue this history (folded_before differs)
+    // is refused: returns false and changes nothing.
+    bool adopt(FoldedBatch&& batch, std::size_t* forgotten = nullptr);
     std::size_t forgotten() const { return forgotten_; }  // in total
     // A live session sets a bound once it knows it is live (see the constructor).
     void set_max_events(std::size_t max_events);
@@ -71,17 +79,22 @@ class History {
 
   private:
     void track_flight(const Event& e);
+    std::size_t taken() const { return forgotten_ + events_.size(); }
     void expire_flights(std::int64_t now);
     std::size_t trim();
 
     std::size_t checkpoint_every_;
     std::size_t max_events_;
     std::size_t forgotten_ = 0;
-    std::vector<Event> events_;
-    std::vector<std::string> narrations_;
+    // Deques: a live history grows and forgets its oldest all session long,
+    // and a vector would move every event it holds on each regrowth and
+    // each trim (tens of milliseconds at 400,000 events, on the UI thread).
+    std::deque<Event> events_;
+    std::deque<std::string> narrations_;
     // (number of events applied, state after them); the first is the empty state.
     std::vector<std::pair<std::size_t, ClusterState>> checkpoints_;
     ClusterState head_;
+    EventFold fold_;  // for append(); a live history is folded elsewhere
     Timing timing_;
     std::vector<Flight> flights_;  // ordered by sent_ms
     std::map<std::tuple<NodeId, NodeId, MsgType>, std::deque<std::size_t>> pending_;

@@ -2,6 +2,11 @@
 
 namespace raftlab::gui {
 
+namespace {
+// Past this many new events, copying the head is cheaper than folding them.
+constexpr std::size_t kCopyHeadPast = 16;
+}  // namespace
+
 LabSession::LabSession(QObject* parent, std::size_t max_events)
     : QObject(parent), history_(256, max_events) {
     timer_.setInterval(16);
@@ -27,6 +32,7 @@ void LabSession::setSource(EventSource* source) {
     source->setParent(this);
     following_ = source->isLive();
     connect(source, &EventSource::eventsArrived, this, &LabSession::onEvents);
+    connect(source, &EventSource::eventsFolded, this, &LabSession::onFolded);
     connect(source, &EventSource::sourceEnded, this, &LabSession::sourceEnded);
     connect(source, &EventSource::error, this, &LabSession::error);
     source->start();
@@ -35,7 +41,25 @@ void LabSession::setSource(EventSource* source) {
 void LabSession::onEvents(const std::vector<Event>& batch) {
     const bool was_empty = history_.size() == 0;
     const std::size_t forgotten = history_.append(batch);
-    const std::size_t count = std::min(batch.size(), history_.size());
+    appended(was_empty, batch.size(), forgotten);
+}
+
+void LabSession::onFolded(std::shared_ptr<FoldedBatch> batch) {
+    const bool was_empty = history_.size() == 0;
+    const std::size_t size = batch->size();
+    std::size_t forgotten = 0;
+    if (!history_.adopt(std::move(*batch), &forgotten)) {
+        // Folded for another history (a source that outlived a reset):
+        // showing it would pair narrations with the wrong state.
+        emit error(tr("A batch of %1 live events did not continue the history; it was left out")
+                       .arg(size));
+        return;
+    }
+    appended(was_empty, size, forgotten);
+}
+
+void LabSession::appended(bool was_empty, std::size_t size, std::size_t forgotten) {
+    const std::size_t count = std::min(size, history_.size());
     if (forgotten > 0) {
         // The oldest events are gone: refold the playhead's state from the
         // checkpoint that now starts the history.
@@ -55,9 +79,16 @@ void LabSession::seek(std::int64_t t) {
     if (t > history_.end_ms()) t = history_.end_ms();
     const std::size_t n = history_.count_until(t);
     if (t >= playhead_ && n >= state_count_) {
-        // Forward: fold only the new events; playing costs O(new events).
-        for (std::size_t i = state_count_; i < n; ++i)
-            state_.apply(history_.event(i));
+        if (n == history_.size() && n - state_count_ > kCopyHeadPast) {
+            // To the newest event (a live session following): the history's
+            // head is that state already, folded on whichever thread folded
+            // the events; a copy costs the same however many events came.
+            state_ = history_.head();
+        } else {
+            // Forward: fold only the new events; playing costs O(new events).
+            for (std::size_t i = state_count_; i < n; ++i)
+                state_.apply(history_.event(i));
+        }
         state_.advance_to(t);
     } else {
         state_ = history_.state_at(t);

@@ -61,6 +61,8 @@ class LabSession : public QObject {
 
   private:
     void onEvents(const std::vector<Event>& batch);
+    void onFolded(std::shared_ptr<FoldedBatch> batch);
+    void appended(bool was_empty, std::size_t count, std::size_t forgotten);
     void onFrame();
 
     History history_;

@@ -41,11 +41,23 @@ void EventListModel::append(const History& history, std::size_t first, std::size
         it.peer = e.peer;
         it.kind = e.kind;
         it.msg = e.msg;
-        it.kind_name = QString::fromStdString(e.kind_name);
-        it.text = QString::fromStdString(history.narration(first + i));
+        it.seq = history.forgotten() + first + i;
     }
+    history_ = &history;
     size_ += count;
     endInsertRows();
+}
+
+const Event* EventListModel::event(const Item& it) const {
+    if (history_ == nullptr || it.seq < history_->forgotten()) return nullptr;
+    const std::size_t i = it.seq - history_->forgotten();
+    return i < history_->size() ? &history_->event(i) : nullptr;
+}
+
+QString EventListModel::narration(const Item& it) const {
+    const Event* e = event(it);
+    if (e == nullptr) return {};
+    return QString::fromStdString(history_->narration(it.seq - history_->forgotten()));
 }
 
 int EventListModel::rowAtTime(std::int64_t t) const {
@@ -86,7 +98,7 @@ QVariant EventListModel::data(const QModelIndex& index, int role) const {
         case MsgFamilyRole:
             return message ? static_cast<int>(family_of(it.msg)) : -1;
         case Qt::ToolTipRole:
-            return it.text;
+            return narration(it);
         case Qt::DisplayRole:
             break;
         default:
@@ -97,10 +109,13 @@ QVariant EventListModel::data(const QModelIndex& index, int role) const {
             return QStringLiteral("%1 ms").arg(it.t_ms);
         case Node:
             return it.node == kNoNode ? QStringLiteral("all") : QString::number(it.node);
-        case Kind:
-            return it.kind_name;
+        case Kind: {
+            const Event* e = event(it);
+            return e != nullptr ? QString::fromStdString(e->kind_name)
+                                : QString::fromLatin1(to_string(it.kind));
+        }
         case What:
-            return it.text;
+            return narration(it);
         default:
             return {};
     }

@@ -1,6 +1,11 @@
 // The event list: what happened, in plain words, newest last. A ring buffer
 // of at most `capacity` rows, so a long live session keeps bounded memory:
 // the oldest rows leave (with proper removal notifications) as new ones come.
+// A row keeps only what the filters ask for; its words (kind and narration)
+// are read from the History when a view asks for them, so taking in a
+// flood costs a few copies per event and only the rows on screen pay for
+// their text. The history must outlive the rows (the window clears the
+// model when the session resets its history).
 #pragma once
 
 #include <QAbstractTableModel>
@@ -39,11 +44,14 @@ class EventListModel : public QAbstractTableModel {
         NodeId peer = kNoNode;
         EventKind kind = EventKind::Unknown;
         MsgType msg = MsgType::Other;
-        QString kind_name;
-        QString text;
+        std::size_t seq = 0;  // the event's place in the history since it began
     };
+    // The history's event for a row, or nullptr once it was forgotten.
+    const Event* event(const Item& it) const;
+    QString narration(const Item& it) const;
     const Item& at(int row) const { return ring_[(head_ + row) % ring_.size()]; }
 
+    const History* history_ = nullptr;
     std::vector<Item> ring_;
     std::size_t head_ = 0;  // ring index of row 0
     std::size_t size_ = 0;

@@ -63,10 +63,25 @@ void ClientChart::setHistory(const History* history) {
     rebuild();
 }
 
+void ClientChart::refresh() {
+    if (isVisible()) {
+        rebuild();
+    } else {
+        stale_ = true;
+    }
+}
+
+void ClientChart::showEvent(QShowEvent* event) {
+    QWidget::showEvent(event);
+    if (stale_) rebuild();
+}
+
 void ClientChart::rebuild() {
+    stale_ = false;
     QList<QPointF> writes, p50, p99;
     peak_writes_ = 0;
     if (history_ == nullptr || history_->size() == 0) {
+        scan_ = Scan{};
         writes_->clear();
         p50_->clear();
         p99_->clear();
@@ -76,25 +91,31 @@ void ClientChart::rebuild() {
     const std::int64_t first_bucket =
         std::max<std::int64_t>(history_->start_ms() / kBucketMs,
                                end / kBucketMs - static_cast<std::int64_t>(kMaxBuckets) + 1);
-    std::map<std::int64_t, int> acked;
-    std::map<std::int64_t, std::vector<double>> lat;
-    // Walk back from the newest event only as far as the drawn window.
-    for (std::size_t i = history_->size(); i-- > 0;) {
+    const std::size_t forgotten = history_->forgotten();
+    const std::size_t taken = forgotten + history_->size();
+    if (scan_.next > taken) scan_ = Scan{};  // a new history
+    for (std::size_t i = std::max(scan_.next, forgotten) - forgotten; i < history_->size(); ++i) {
         const Event& e = history_->event(i);
-        const std::int64_t b = e.t_ms / kBucketMs;
-        if (b < first_bucket) break;
         if (e.kind != EventKind::Client) continue;
+        const std::int64_t b = e.t_ms / kBucketMs;
         if (e.latency_us >= 0) {
-            lat[b].push_back(e.latency_us / 1000.0);
+            scan_.latency_ms[b].push_back(e.latency_us / 1000.0);
         } else if ((e.what == "put" || e.what == "delete" || e.what == "cas") &&
                    e.text.rfind("ok", 0) == 0) {
-            ++acked[b];  // acknowledged by the node that served it
+            ++scan_.acked[b];  // acknowledged by the node that served it
         }
     }
+    scan_.next = taken;
+    // Only the drawn window is kept.
+    scan_.acked.erase(scan_.acked.begin(), scan_.acked.lower_bound(first_bucket));
+    scan_.latency_ms.erase(scan_.latency_ms.begin(), scan_.latency_ms.lower_bound(first_bucket));
+    const auto& acked = scan_.acked;
+    auto& lat = scan_.latency_ms;
     double max_ms = 1;
     for (std::int64_t b = first_bucket; b <= end / kBucketMs; ++b) {
         const double t = static_cast<double>(b * kBucketMs + kBucketMs / 2);
-        const double w = acked.count(b) ? acked[b] : 0;
+        const auto a = acked.find(b);
+        const double w = a != acked.end() ? a->second : 0;
         writes.append(QPointF(t, w));
         peak_writes_ = std::max(peak_writes_, w);
         auto it = lat.find(b);

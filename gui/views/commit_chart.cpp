@@ -60,7 +60,21 @@ void CommitChart::setHistory(const History* history) {
     rebuild();
 }
 
+void CommitChart::refresh() {
+    if (isVisible()) {
+        rebuild();
+    } else {
+        stale_ = true;
+    }
+}
+
+void CommitChart::showEvent(QShowEvent* event) {
+    QWidget::showEvent(event);
+    if (stale_) rebuild();
+}
+
 void CommitChart::rebuild() {
+    stale_ = false;
     if (history_ == nullptr || history_->size() == 0) {
         for (auto& [id, s] : series_) {
             chart_->removeSeries(s);
@@ -68,44 +82,16 @@ void CommitChart::rebuild() {
         }
         series_.clear();
         faults_->clear();
+        scan_ = Scan{};
         return;
     }
 
-    // Step functions: (t, old) then (t, new) at every change of commit_index.
-    std::map<NodeId, QList<QPointF>> points;
-    std::map<NodeId, Index> commit;
+    scanNewEvents();
+    std::map<NodeId, QList<QPointF>> points = scan_.points;
+    const auto& commit = scan_.commit;
     const double span = std::max<double>(1, history_->end_ms() - history_->start_ms());
-    const double min_gap = span / kMaxPointsPerNode;
-    std::map<NodeId, double> last_t;
-    y_max_ = 1;
-    // Fault markers are thinned like the lines and handed over at once:
-    // appending to a series one point at a time redraws it every time.
-    QList<QPointF> faults;
-    double last_fault_t = -1e18;
-    for (std::size_t i = 0; i < history_->size(); ++i) {
-        const Event& e = history_->event(i);
-        if (e.kind == EventKind::Fault && e.node != kNoNode && e.t_ms - last_fault_t >= min_gap) {
-            faults.append(QPointF(static_cast<double>(e.t_ms), 0));
-            last_fault_t = static_cast<double>(e.t_ms);
-        }
-        Index next = 0;
-        if (e.kind == EventKind::Persist && e.has(kCommit)) next = e.commit;
-        if (e.kind == EventKind::Apply && e.what.empty()) next = e.index;
-        if (e.node == kNoNode || next <= commit[e.node]) continue;
-        const double t = static_cast<double>(e.t_ms);
-        auto& pts = points[e.node];
-        // Thin: within one pixel-ish of the previous change, move that point up instead.
-        if (!pts.isEmpty() && t - last_t[e.node] < min_gap) {
-            pts.last().setY(static_cast<double>(next));
-        } else {
-            pts.append(QPointF(t, static_cast<double>(commit[e.node])));
-            pts.append(QPointF(t, static_cast<double>(next)));
-            last_t[e.node] = t;
-        }
-        commit[e.node] = next;
-        y_max_ = std::max<double>(y_max_, static_cast<double>(next));
-    }
-    faults_->replace(faults);
+    y_max_ = scan_.y_max;
+    faults_->replace(scan_.faults);
     const LabPalette& pal = LabPalette::instance();
     int k = 0;
     // Series are kept and refilled (replace() is one update); adding and
@@ -123,7 +109,7 @@ void CommitChart::rebuild() {
     for (auto& [id, pts] : points) {
         ++k;
         pts.append(
-            QPointF(static_cast<double>(history_->end_ms()), static_cast<double>(commit[id])));
+            QPointF(static_cast<double>(history_->end_ms()), static_cast<double>(commit.at(id))));
         auto found = series_.find(id);
         if (found != series_.end()) {
             found->second->replace(pts);
@@ -139,18 +125,72 @@ void CommitChart::rebuild() {
         s->attachAxis(y_);
         series_[id] = s;
     }
-    x_->setRange(static_cast<double>(history_->start_ms()),
-                 static_cast<double>(history_->end_ms()));
-    y_->setRange(0, y_max_ * 1.05);
     // Ticks at round times (1, 2 or 5 x 10^k ms), not at fifths of the trace.
     double step = 1;
     while (span / step > 8)
         step *= (QString::number(step).startsWith('2') ? 2.5 : 2);
+    // The interval before the range: a range set under the old interval
+    // lays out a label for every old tick of the new range (the first
+    // live rebuild spent 70 ms of the UI thread shaping thousands of them).
     x_->setTickType(QValueAxis::TicksDynamic);
     x_->setTickAnchor(0);
     x_->setTickInterval(step);
+    x_->setRange(static_cast<double>(history_->start_ms()),
+                 static_cast<double>(history_->end_ms()));
+    y_->setRange(0, y_max_ * 1.05);
     y_->applyNiceNumbers();
     y_max_ = y_->max();
+}
+
+void CommitChart::scanNewEvents() {
+    const std::size_t forgotten = history_->forgotten();
+    const std::size_t taken = forgotten + history_->size();
+    // A new history, or one that forgot what was not scanned yet: start over.
+    if (scan_.next > taken || scan_.next < forgotten) scan_ = Scan{};
+    if (scan_.next < forgotten) scan_.next = forgotten;
+    if (forgotten > scan_.forgotten) {
+        // The oldest events are gone: so are their points.
+        const double start = static_cast<double>(history_->start_ms());
+        for (auto& [id, pts] : scan_.points) {
+            while (!pts.isEmpty() && pts.first().x() < start)
+                pts.removeFirst();
+        }
+        while (!scan_.faults.isEmpty() && scan_.faults.first().x() < start)
+            scan_.faults.removeFirst();
+        scan_.forgotten = forgotten;
+    }
+    // Step functions: (t, old) then (t, new) at every change of commit_index.
+    const double span = std::max<double>(1, history_->end_ms() - history_->start_ms());
+    const double min_gap = span / kMaxPointsPerNode;
+    for (std::size_t i = scan_.next - forgotten; i < history_->size(); ++i) {
+        const Event& e = history_->event(i);
+        // Fault markers are thinned like the lines and handed over at once:
+        // appending to a series one point at a time redraws it every time.
+        if (e.kind == EventKind::Fault && e.node != kNoNode &&
+            e.t_ms - scan_.last_fault_t >= min_gap) {
+            scan_.faults.append(QPointF(static_cast<double>(e.t_ms), 0));
+            scan_.last_fault_t = static_cast<double>(e.t_ms);
+        }
+        Index next = 0;
+        if (e.kind == EventKind::Persist && e.has(kCommit)) next = e.commit;
+        if (e.kind == EventKind::Apply && e.what.empty()) next = e.index;
+        if (e.node == kNoNode) continue;
+        Index& commit = scan_.commit[e.node];
+        if (next <= commit) continue;
+        const double t = static_cast<double>(e.t_ms);
+        auto& pts = scan_.points[e.node];
+        // Thin: within one pixel-ish of the previous change, move that point up instead.
+        if (!pts.isEmpty() && t - scan_.last_t[e.node] < min_gap) {
+            pts.last().setY(static_cast<double>(next));
+        } else {
+            pts.append(QPointF(t, static_cast<double>(commit)));
+            pts.append(QPointF(t, static_cast<double>(next)));
+            scan_.last_t[e.node] = t;
+        }
+        commit = next;
+        scan_.y_max = std::max<double>(scan_.y_max, static_cast<double>(next));
+    }
+    scan_.next = taken;
 }
 
 void CommitChart::setPlayhead(std::int64_t t) {

@@ -2,6 +2,9 @@
 
 #include <QPainter>
 #include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <unordered_set>
 
 #include "gui/views/node_item.h"
 #include "gui/views/palette.h"
@@ -23,6 +26,7 @@ void MessageLayer::setFlights(const std::vector<const Flight*>& flights, std::in
     prepareGeometryChange();
     dots_.clear();
     rect_ = QRectF();
+    std::unordered_set<std::uint64_t> spots;
     for (const Flight* f : flights) {
         auto a = nodes.find(f->from);
         auto b = nodes.find(f->to);
@@ -44,6 +48,14 @@ void MessageLayer::setFlights(const std::vector<const Flight*>& flights, std::in
         const double rim = a->second->radius() / std::max(1.0, line.length());
         const double t = rim + (1 - 2 * rim) * std::clamp(progress, 0.0, 1.0);
         Dot d{pa + (pb - pa) * t, family_of(f->type), is_response(f->type), f->dropped};
+        // Dots of one kind on the same spot (a flood of messages on one
+        // link) are drawn once: the picture is the same and the paint stays
+        // bounded by the view's area, not the message rate.
+        const auto grid = [](double v) { return static_cast<std::uint64_t>(std::lround(v / 2)); };
+        const std::uint64_t key =
+            (grid(d.at.x()) & 0xfffff) << 32 | (grid(d.at.y()) & 0xfffff) << 12 |
+            static_cast<std::uint64_t>(d.family) << 2 | (d.response ? 2u : 0u) | (d.lost ? 1u : 0u);
+        if (!spots.insert(key).second) continue;
         dots_.push_back(d);
         rect_ |= QRectF(d.at - QPointF(14, 14), QSizeF(28, 28));
     }

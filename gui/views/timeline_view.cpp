@@ -7,6 +7,7 @@
 #include <QToolTip>
 #include <QWheelEvent>
 #include <cmath>
+#include <unordered_set>
 
 #include "gui/model/cluster_state.h"
 #include "gui/model/history.h"
@@ -17,6 +18,8 @@ namespace raftlab::gui {
 namespace {
 constexpr int kTop = 26;  // time axis
 constexpr int kBottom = 8;
+// Past this many messages in the window the arrows are drawn the cheap way.
+constexpr std::size_t kDenseFlights = 400;
 }  // namespace
 
 TimelineView::TimelineView(QWidget* parent) : QWidget(parent) {
@@ -69,7 +72,7 @@ std::vector<NodeId> TimelineView::lanes() const {
 }
 
 int TimelineView::laneY(int lane) const {
-    const int n = std::max<int>(1, static_cast<int>(lanes().size()));
+    const int n = std::max<int>(1, lane_count_);
     const int h = (height() - kTop - kBottom) / n;
     return kTop + h * lane + h / 2;
 }
@@ -201,6 +204,7 @@ void TimelineView::paintEvent(QPaintEvent*) {
     p.setRenderHint(QPainter::Antialiasing);
     drawn_.clear();
     const std::vector<NodeId> ids = lanes();
+    lane_count_ = static_cast<int>(ids.size());
     if (history_ == nullptr || ids.empty()) {
         p.setPen(pal.faint());
         p.drawText(rect(), Qt::AlignCenter, tr("No events yet"));
@@ -244,8 +248,16 @@ void TimelineView::paintEvent(QPaintEvent*) {
     p.setClipRect(QRect(gutter, 0, width() - gutter, height()));
     paintDownTime(p, lane_of, t0, std::min(t1, playhead_));
 
-    // Messages.
-    for (const Flight* f : history_->flights_between(t0, std::min(t1, playhead_))) {
+    // Messages. A flood (thousands of arrows in the window) is drawn the
+    // cheap way: one line per link, family and pixel column, solid,
+    // without antialiasing or heads; it reads as a busy link either way,
+    // and the paint stays bounded by the widget's width, not the event rate.
+    const std::vector<const Flight*> flights =
+        history_->flights_between(t0, std::min(t1, playhead_));
+    const bool dense = flights.size() > kDenseFlights;
+    std::unordered_set<std::uint64_t> drawn_columns;
+    if (dense) p.setRenderHint(QPainter::Antialiasing, false);
+    for (const Flight* f : flights) {
         const MsgFamily fam = family_of(f->type);
         if (hidden_families_.contains(int(fam))) continue;
         auto a = lane_of.find(f->from);
@@ -253,6 +265,14 @@ void TimelineView::paintEvent(QPaintEvent*) {
         if (a == lane_of.end() || b == lane_of.end()) continue;
         const QPointF from(xOf(f->sent_ms), laneY(a->second));
         QPointF to(xOf(f->done_ms), laneY(b->second));
+        if (dense) {
+            const auto column = static_cast<std::uint64_t>(std::max(0.0, from.x())) & 0xffffff;
+            const std::uint64_t key = column << 24 |
+                                      (static_cast<std::uint64_t>(a->second) & 0xff) << 16 |
+                                      (static_cast<std::uint64_t>(b->second) & 0xff) << 8 |
+                                      static_cast<std::uint64_t>(f->type);
+            if (!drawn_columns.insert(key).second) continue;
+        }
         // Still in the air at the playhead: draw it as far as it has got.
         const bool in_flight = f->done_ms < 0 || f->done_ms > playhead_;
         if (in_flight) {
@@ -264,7 +284,7 @@ void TimelineView::paintEvent(QPaintEvent*) {
         }
         const QColor c = pal.message(fam);
         QPen pen(c, is_response(f->type) ? pal.lineWidth() * 0.8 : pal.lineWidth() * 1.2);
-        if (is_response(f->type)) pen.setStyle(Qt::DashLine);
+        if (is_response(f->type) && !dense) pen.setStyle(Qt::DashLine);
         if (f->dropped && !in_flight) {
             // Lost: the arrow stops halfway, ending in a cross.
             to = QPointF(std::max((from.x() + to.x()) / 2, from.x() + 8), (from.y() + to.y()) / 2);
@@ -272,7 +292,7 @@ void TimelineView::paintEvent(QPaintEvent*) {
         p.setPen(pen);
         p.drawLine(from, to);
         drawn_.push_back({QLineF(from, to), *f});
-        if (in_flight) continue;  // no arrow head until it arrives
+        if (in_flight || dense) continue;  // no arrow head until it arrives
         if (f->dropped) {
             p.setPen(QPen(pal.cut(), pal.lineWidth() * 1.5));
             p.drawLine(to + QPointF(-4, -4), to + QPointF(4, 4));
@@ -289,6 +309,8 @@ void TimelineView::paintEvent(QPaintEvent*) {
         p.setBrush(c);
         p.drawPolygon(QPolygonF({to, p1, p2}));
     }
+
+    p.setRenderHint(QPainter::Antialiasing);
 
     // Role changes and faults.
     const std::size_t begin = history_->count_until(t0 - 1);

@@ -60,6 +60,7 @@ class TimelineView : public QWidget {
     std::int64_t timeAt(double x) const;
     std::int64_t windowStart() const;
     int laneY(int lane) const;
+    int lane_count_ = 1;  // lanes in the last paint (laneY runs per message)
 
     const History* history_ = nullptr;
     std::int64_t playhead_ = 0;

@@ -187,12 +187,22 @@ int main(int argc, char** argv) {
     std::vector<double> cpu_gaps;
     cpu_gaps.reserve(gaps.capacity());
     double last_cpu = 0;
+    // When the worst slice of each kind ended, to find it in a profile.
+    double worst_gap = 0, worst_gap_at = 0, worst_cpu = 0, worst_cpu_at = 0;
     QObject::connect(&heartbeat, &QTimer::timeout, [&] {
         const qint64 now = beat.nsecsElapsed();
         const double cpu = thread_cpu_ms();
         if (last != 0) {
             gaps.push_back((now - last) / 1e6);
             cpu_gaps.push_back(cpu - last_cpu);
+            if (gaps.back() > worst_gap) {
+                worst_gap = gaps.back();
+                worst_gap_at = now / 1e9;
+            }
+            if (cpu_gaps.back() > worst_cpu) {
+                worst_cpu = cpu_gaps.back();
+                worst_cpu_at = now / 1e9;
+            }
         }
         last = now;
         last_cpu = cpu;
@@ -223,13 +233,13 @@ int main(int argc, char** argv) {
         fed.load() / static_cast<double>(seconds), shown, w.session().history().size(),
         w.session().history().forgotten());
     std::printf(
-        "UI-thread stall (wall clock): worst %.1f ms, p99 %.1f ms (goal: worst < 50 ms) "
-        "over %zu heartbeats of %d ms\n",
-        worst, p99, gaps.size(), kPeriodMs);
+        "UI-thread stall (wall clock): worst %.1f ms (ending %.2f s in), p99 %.1f ms (goal: "
+        "worst < 50 ms) over %zu heartbeats of %d ms\n",
+        worst, worst_gap_at, p99, gaps.size(), kPeriodMs);
     std::printf(
-        "UI-thread CPU between two heartbeats: worst %.1f ms, p99 %.2f ms; the UI "
-        "thread used %.0f%% of one core\n",
-        cpu_worst, cpu_p99, 100.0 * cpu_total / (seconds * 1000.0));
+        "UI-thread CPU between two heartbeats: worst %.1f ms (ending %.2f s in), p99 %.2f ms; "
+        "the UI thread used %.0f%% of one core\n",
+        cpu_worst, worst_cpu_at, cpu_p99, 100.0 * cpu_total / (seconds * 1000.0));
     std::printf("machine load average while measuring: %s\n", qPrintable(load_average()));
     std::printf("RSS: %ld MB before, %ld MB after; peak RSS grew by %ld MB (%ld -> %ld MB)\n",
                 rss_before / 1024, rss_after / 1024, (hwm_after - hwm_before) / 1024,
