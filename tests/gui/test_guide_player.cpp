@@ -95,7 +95,11 @@ class TestGuidePlayer : public QObject {
         // Run all: the rest of the guide.
         w->actions().guideRunAll->trigger();
         QTRY_VERIFY_WITH_TIMEOUT(guide->runOver(), 170000);
-        QCOMPARE(guide->exitCode(), static_cast<int>(raftlab::scenario::kPassed));
+        // On a failure, say which expectation and what the guide told the person.
+        QVERIFY2(guide->exitCode() == static_cast<int>(raftlab::scenario::kPassed),
+                 qPrintable(QStringLiteral("exit %1; %2\n%3")
+                                .arg(guide->exitCode())
+                                .arg(guide->expectationText(), guide->narrationText())));
         QCOMPARE(guide->expectationsFailed(), 0);
         QVERIFY(guide->expectationsHeld() >= 8);
         QCOMPARE(guide->stepsDone(), steps);
