@@ -35,24 +35,28 @@ function third_party(line,    fn) {
 
 function finish_report() {
     if (!has_warning) { text = ""; return }
+    # A node the test killed with SIGKILL can leave its last report cut off
+    # (no SUMMARY line): a stack cut short, or never written, is unknown.
     ours = 0
     if (!is_race) ours = 1
-    for (i = 1; i <= stacks; i++) if (!tp[i]) ours = 1
-    if (stacks < 2 && is_race) ours = 1
+    for (i = 1; i <= stacks; i++) if (!tp[i] && complete[i]) ours = 1
+    if (stacks < 2 && is_race && has_summary) ours = 1
     if (ours) {
         n_ours++
         printf "%s", text
     } else {
         n_tp++
         if (unrestored) n_unrestored++
+        if (!has_summary) n_cut++
     }
     text = ""
 }
 
 function start_report() {
     finish_report()
-    has_warning = 0; is_race = 0; stacks = 0; in_access = 0; unrestored = 0
+    has_warning = 0; has_summary = 0; is_race = 0; stacks = 0; in_access = 0; unrestored = 0
     split("", tp)
+    split("", complete)
 }
 
 # Reports are framed by lines of "="; each file is one process's log.
@@ -60,6 +64,14 @@ FNR == 1 { start_report() }
 /^==================$/ { start_report(); next }
 
 /^WARNING: ThreadSanitizer:/ { has_warning = 1; is_race = ($0 ~ /data race/) }
+/^SUMMARY: ThreadSanitizer:/ { has_summary = 1 }
+
+# TSan's own errors outside a report (an unreadable suppressions file, a
+# FATAL) mean nothing was checked: they fail the stage too.
+!has_warning && /ThreadSanitizer/ && !/ThreadSanitizer: reported [0-9]+ warning/ {
+    n_ours++
+    print FILENAME ": " $0
+}
 
 { text = text $0 "\n" }
 
@@ -78,6 +90,7 @@ FNR == 1 { start_report() }
     # its history is bounded even at history_size=7) is unknown: the other
     # stack decides, and the summary counts these reports apart.
     if (in_access && frames[stacks] == 0) { tp[stacks] = 1; unrestored = 1 }
+    if (in_access) complete[stacks] = 1
     in_access = 0
     next
 }
@@ -90,6 +103,6 @@ in_access && /^    #[0-9]/ {
 
 END {
     finish_report()
-    printf "tsan triage: %d Raft Lab report(s); %d gRPC/protobuf hand-off report(s), %d of them with one stack unrestored\n", n_ours, n_tp, n_unrestored > "/dev/stderr"
+    printf "tsan triage: %d report(s) failing the stage (Raft Lab races, other reports, TSan errors); %d gRPC/protobuf hand-off report(s) (%d with a stack TSan could not restore, %d cut off by SIGKILL)\n", n_ours, n_tp, n_unrestored, n_cut > "/dev/stderr"
     exit n_ours > 0
 }
