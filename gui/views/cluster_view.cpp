@@ -1,7 +1,7 @@
 #include "gui/views/cluster_view.h"
 
 #include <QContextMenuEvent>
-#include <QGraphicsSimpleTextItem>
+#include <QLabel>
 #include <cmath>
 
 #include "gui/views/link_item.h"
@@ -21,8 +21,13 @@ ClusterView::ClusterView(QWidget* parent) : QGraphicsView(parent) {
     setMinimumSize(360, 300);
     messages_ = new MessageLayer;
     scene_.addItem(messages_);
-    banner_ = scene_.addSimpleText(QString());
-    subtitle_ = scene_.addSimpleText(QString());
+    banner_ = new QLabel(this);
+    subtitle_ = new QLabel(this);
+    for (QLabel* l : {banner_, subtitle_}) {
+        l->setAlignment(Qt::AlignHCenter | Qt::AlignTop);
+        l->setWordWrap(true);
+        l->setAttribute(Qt::WA_TransparentForMouseEvents);
+    }
     connect(&scene_, &QGraphicsScene::selectionChanged, this,
             [this] { emit nodeSelected(selectedNode()); });
     refreshStyle();
@@ -38,6 +43,11 @@ void ClusterView::refreshStyle() {
     const LabPalette& pal = LabPalette::instance();
     banner_->setFont(pal.font(pal.titleSize(), true));
     subtitle_->setFont(pal.font(pal.textSize()));
+    // The margin above the viewport shows the view's own background.
+    QPalette vp = palette();
+    vp.setColor(QPalette::Window, pal.background());
+    setPalette(vp);
+    setAutoFillBackground(true);
     for (auto& [id, item] : nodes_)
         item->update();
     layoutCircle();
@@ -97,7 +107,7 @@ void ClusterView::layoutCircle() {
     QRectF used;
     for (auto& [id, item] : nodes_)
         used |= item->sceneBoundingRect();
-    used.adjust(-10, -(LabPalette::instance().titleSize() * 2 + 40), 10, 6);
+    used.adjust(-10, -10, 10, 6);
     const qreal min_width = 640;  // a lone node should not fill the whole view
     if (used.width() < min_width)
         used.adjust(-(min_width - used.width()) / 2, 0, (min_width - used.width()) / 2, 0);
@@ -120,6 +130,14 @@ void ClusterView::selectNode(NodeId id) {
     if (selectedNode() == id) return;
     for (const auto& [nid, item] : nodes_)
         item->setSelected(nid == id);
+}
+
+QRect ClusterView::bannerGeometry() const {
+    return banner_->geometry();
+}
+
+int ClusterView::bannerNeededHeight() const {
+    return banner_->heightForWidth(banner_->width());
 }
 
 bool ClusterView::bannerWarns() const {
@@ -164,7 +182,9 @@ void ClusterView::updateBanner(const ClusterState& state) {
         text += QStringLiteral("  ⚠ even voter count: the extra voter adds no fault tolerance");
     }
     banner_->setText(text);
-    banner_->setBrush(q.even ? pal.warning() : pal.ink());
+    QPalette bp = banner_->palette();
+    bp.setColor(QPalette::WindowText, q.even ? pal.warning() : pal.ink());
+    banner_->setPalette(bp);
 
     const NodeId leader = state.leader();
     QString sub = leader == kNoNode
@@ -175,11 +195,20 @@ void ClusterView::updateBanner(const ClusterState& state) {
         sub += tr("   ·   partition %1").arg(QString::fromStdString(state.last_partition()));
     }
     subtitle_->setText(sub);
-    const QRectF r = scene_.sceneRect();
-    const QRectF br = banner_->boundingRect();
-    banner_->setPos(r.center().x() - br.width() / 2, r.top() + 6);
-    subtitle_->setPos(r.center().x() - subtitle_->boundingRect().width() / 2,
-                      r.top() + 10 + br.height());
+    layoutBanner();
+}
+
+void ClusterView::layoutBanner() {
+    const int w = std::max(0, width() - 2 * frameWidth() - 12);
+    const int top = frameWidth() + 4;
+    const int bh = banner_->heightForWidth(w);
+    const int sh = subtitle_->heightForWidth(w);
+    banner_->setGeometry(frameWidth() + 6, top, w, bh);
+    subtitle_->setGeometry(frameWidth() + 6, top + bh + 2, w, sh);
+    const int margin = bh + sh + 10;
+    // Only when it changes: a new margin resizes the viewport, which lays
+    // the banner out again.
+    if (viewportMargins().top() != margin) setViewportMargins(0, margin, 0, 0);
 }
 
 void ClusterView::setState(const ClusterState& state, const std::vector<const Flight*>& flights) {
@@ -221,6 +250,7 @@ void ClusterView::fit() {
 
 void ClusterView::resizeEvent(QResizeEvent* e) {
     QGraphicsView::resizeEvent(e);
+    layoutBanner();
     fit();
 }
 

@@ -12,7 +12,7 @@
 #include "gui/model/cluster_state.h"
 #include "gui/model/history.h"
 
-class QGraphicsSimpleTextItem;
+class QLabel;
 
 namespace raftlab::gui {
 
@@ -31,6 +31,11 @@ class ClusterView : public QGraphicsView {
     void refreshStyle();
     QString bannerText() const;
     bool bannerWarns() const;
+    // Where the banner is drawn, in the view's coordinates (tests check it
+    // fits the view whatever its width).
+    QRect bannerGeometry() const;
+    // The height the banner's text needs at its current width.
+    int bannerNeededHeight() const;
     // The items, for tests and for the live controls to come.
     NodeItem* nodeItem(NodeId id) const;
     LinkItem* linkItem(NodeId a, NodeId b) const;
@@ -55,14 +60,19 @@ class ClusterView : public QGraphicsView {
     void rebuild(const std::vector<NodeId>& ids);
     void layoutCircle();
     void updateBanner(const ClusterState& state);
+    void layoutBanner();
     void fit();
 
     QGraphicsScene scene_;
     std::map<NodeId, NodeItem*> nodes_;
     std::vector<LinkItem*> links_;
     MessageLayer* messages_ = nullptr;
-    QGraphicsSimpleTextItem* banner_ = nullptr;
-    QGraphicsSimpleTextItem* subtitle_ = nullptr;
+    // The banner and subtitle sit in the view's top margin, outside the
+    // scene: the scene is scaled to fit the nodes, and a long banner in a
+    // narrow view (the guide player's middle column) would be clipped at
+    // both ends. As labels they wrap to the view's width instead.
+    QLabel* banner_ = nullptr;
+    QLabel* subtitle_ = nullptr;
     ClusterState last_;
     std::set<NodeId> highlighted_;
 };

@@ -10,6 +10,22 @@
 
 namespace raftlab::gui {
 
+namespace {
+
+// One line of text in `rect`, its font shrunk to fit if it is wider (a
+// seven-digit commit index must not be cut off at both ends).
+void draw_fitted(QPainter* p, const QRectF& rect, const QString& text) {
+    const qreal w = QFontMetricsF(p->font()).horizontalAdvance(text);
+    if (w > rect.width()) {
+        QFont f = p->font();
+        f.setPointSizeF(std::max<qreal>(5, f.pointSizeF() * rect.width() / w));
+        p->setFont(f);
+    }
+    p->drawText(rect, Qt::AlignCenter, text);
+}
+
+}  // namespace
+
 NodeItem::NodeItem(NodeId id, QGraphicsItem* parent) : QGraphicsObject(parent), id_(id) {
     setFlag(ItemIsMovable);
     setFlag(ItemSendsGeometryChanges);
@@ -213,14 +229,15 @@ void NodeItem::paint(QPainter* p, const QStyleOptionGraphicsItem*, QWidget*) {
                             .arg(node_.commit_index)
                             .arg(node_.applied_index)
                             .arg(node_.last_index());
-    p->drawText(QRectF(-r * 2.2, r + 14, r * 4.4, 20), Qt::AlignCenter, idx);
+    draw_fitted(p, QRectF(-r * 2.6, r + 14, r * 5.2, 20), idx);
+    p->setFont(pal.font(pal.smallTextSize()));
     if (just_promoted) {
         p->setFont(pal.font(pal.textSize(), true));
-        p->drawText(QRectF(-r * 2.2, r + 32, r * 4.4, 20), Qt::AlignCenter,
-                    tr("★ PROMOTED TO VOTER"));
+        draw_fitted(p, QRectF(-r * 2.6, r + 32, r * 5.2, 20), tr("★ PROMOTED TO VOTER"));
     } else if (node_.membership == Membership::Learner) {
-        p->drawText(QRectF(-r * 2.2, r + 32, r * 4.4, 20), Qt::AlignCenter,
+        draw_fitted(p, QRectF(-r * 2.6, r + 32, r * 5.2, 20),
                     node_.promotable ? tr("learner · promotable") : tr("learner · read-only"));
+        p->setFont(pal.font(pal.smallTextSize()));
         if (learner_leader_last_ > 0) {
             // Catch-up bar: match_index out of the leader's last index; the
             // tick marks where the leader will promote (last - threshold).
@@ -245,12 +262,11 @@ void NodeItem::paint(QPainter* p, const QStyleOptionGraphicsItem*, QWidget*) {
             QString text = tr("match %1 / %2").arg(learner_match_).arg(learner_leader_last_);
             if (learner_threshold_ > 0) text += tr(" · lag ≤ %1").arg(learner_threshold_);
             if (learner_snapshot_pct_ >= 0) text += tr(" · snap %1%").arg(learner_snapshot_pct_);
-            p->drawText(QRectF(-r * 2.6, r + 70, r * 5.2, 20), Qt::AlignCenter, text);
+            draw_fitted(p, QRectF(-r * 2.6, r + 70, r * 5.2, 20), text);
         }
     } else if (node_.membership == Membership::Removed) {
         p->setFont(pal.font(pal.textSize(), true));
-        p->drawText(QRectF(-r * 2.2, r + 32, r * 4.4, 20), Qt::AlignCenter,
-                    tr("removed from the cluster"));
+        draw_fitted(p, QRectF(-r * 2.6, r + 32, r * 5.2, 20), tr("removed from the cluster"));
     }
 }
 

@@ -15,6 +15,7 @@
 #include <ctime>
 
 #include "gui/app/main_window.h"
+#include "gui/model/trace_parser.h"
 #include "gui/models/event_list_model.h"
 #include "gui/models/log_model.h"
 #include "gui/models/node_table_model.h"
@@ -135,6 +136,41 @@ class TestMainWindow : public QObject {
         w.session().seek(800);
         QVERIFY(!view->linkItem(1, 2)->isCut());
         QVERIFY(!view->bannerWarns());
+    }
+
+    void quorumBannerIsReadableInANarrowView() {
+        // Two voters: the longest banner (with the even-count warning), in a
+        // view as narrow as the guide player's middle column or narrower.
+        ClusterState s;
+        for (NodeId id : {NodeId(1), NodeId(2)}) {
+            const auto r = parse_trace_line(
+                QStringLiteral(
+                    R"({"t":1,"node":%1,"kind":"role","from":"Follower","to":"Follower","term":1})")
+                    .arg(id)
+                    .toStdString());
+            QVERIFY(r.event.has_value());
+            s.apply(*r.event);
+        }
+        ClusterView view;
+        view.resize(360, 420);
+        view.show();
+        view.setState(s, {});
+        QVERIFY(view.bannerWarns());
+        QVERIFY(view.bannerText().contains(QStringLiteral("even voter count")));
+        const QRect banner = view.bannerGeometry();
+        // Inside the view, tall enough for its wrapped lines, and the text
+        // really needs more than one line here (else the check proves nothing).
+        QVERIFY2(view.rect().contains(banner), "the banner sticks out of the view");
+        QVERIFY(banner.height() >= view.bannerNeededHeight());
+        QVERIFY(QFontMetrics(LabPalette::instance().font(LabPalette::instance().titleSize(), true))
+                    .horizontalAdvance(view.bannerText()) > banner.width());
+        // Classroom fonts: still inside.
+        LabPalette::instance().setClassroom(true);
+        view.refreshStyle();
+        QVERIFY(view.rect().contains(view.bannerGeometry()));
+        QVERIFY(view.bannerGeometry().height() >= view.bannerNeededHeight());
+        LabPalette::instance().setClassroom(false);
+        view.refreshStyle();
     }
 
     void timelineArrowsSayWhatTheyWere() {
