@@ -48,30 +48,38 @@ std::vector<Violation> check_no_lost_writes(
     using lincheck::OpKind;
     using lincheck::Outcome;
     std::vector<Violation> out;
+    // What a write leaves in the key: a delete leaves it missing (nullopt).
+    auto written = [](const lincheck::Operation& op) -> std::optional<std::string> {
+        return op.kind == OpKind::Delete ? std::nullopt : op.value;
+    };
+    auto shown = [](const std::optional<std::string>& v) {
+        return v ? "\"" + *v + "\"" : std::string("missing");
+    };
     for (const auto& [key, final_value] : final_values) {
         // Writes on this key that took effect (ok) or may have (unknown).
         std::vector<const lincheck::Operation*> acked, possible;
         for (const auto& op : history) {
             if (op.key != key) continue;
             const bool writes =
-                op.kind == OpKind::Put ||
+                op.kind == OpKind::Put || op.kind == OpKind::Delete ||
                 (op.kind == OpKind::Cas && (op.outcome != Outcome::Ok || op.swapped));
             if (!writes || op.outcome == Outcome::Failed) continue;
             possible.push_back(&op);
             if (op.outcome == Outcome::Ok) acked.push_back(&op);
         }
         if (acked.empty()) continue;
-        if (!final_value) {
+        const lincheck::Operation* source = nullptr;
+        for (const auto* op : possible) {
+            if (written(*op) == final_value) source = op;
+        }
+        if (!source && !final_value) {
             Violation v;
             v.checker = "no-lost-writes";
             v.text = "key " + key + " is missing at the end, but " + std::to_string(acked.size()) +
-                     " write(s) to it were acknowledged, e.g. " + lincheck::describe(*acked.back());
+                     " write(s) to it were acknowledged and no delete, e.g. " +
+                     lincheck::describe(*acked.back());
             out.push_back(v);
             continue;
-        }
-        const lincheck::Operation* source = nullptr;
-        for (const auto* op : possible) {
-            if (op->value == final_value) source = op;
         }
         if (!source) {
             Violation v;
@@ -86,7 +94,7 @@ std::vector<Violation> check_no_lost_writes(
             if (op != source && op->invoke_ns > source->complete_ns) {
                 Violation v;
                 v.checker = "no-lost-writes";
-                v.text = "key " + key + " ends as \"" + *final_value + "\" from " +
+                v.text = "key " + key + " ends as " + shown(final_value) + " from " +
                          lincheck::describe(*source) + " (op " + std::to_string(source->id) +
                          "), but the later acknowledged " + lincheck::describe(*op) + " (op " +
                          std::to_string(op->id) + ", invoked after it completed) was lost";

@@ -61,7 +61,7 @@ std::string Runner::execute(const Step& step) {
     if (a == "remove" || a == "transfer" || a == "promote") return membership_step(step);
     if (a == "partition" || a == "heal" || a == "delay" || a == "loss") return network_step(step);
     if (a == "clock" || a == "disk-delay") return clock_or_disk_step(step);
-    if (a == "put" || a == "get") return client_step(step);
+    if (a == "put" || a == "get" || a == "delete") return client_step(step);
     if (a == "workload") return workload_step(step);
     if (a == "wait-for" || a == "expect") return wait_step(step);
     if (a == "nemesis") return nemesis_step(step);
@@ -423,13 +423,16 @@ std::string Runner::client_step(const Step& step) {
     if (step.action == "put") {
         op.kind = lincheck::OpKind::Put;
         op.value = step.value;
+    } else if (step.action == "delete") {
+        op.kind = lincheck::OpKind::Delete;
     } else {
         op.kind = lincheck::OpKind::Get;
     }
     const std::string via = node ? " via node " + std::to_string(*node) : "";
     ClientAnswer a = client_op(op, node, consistency_number(step.consistency), step.timeout_ms);
-    std::string what = step.action == "put"
-                           ? "put " + step.key + " = \"" + *step.value + "\"" + via
+    std::string what = step.action == "put" ? "put " + step.key + " = \"" + *step.value + "\"" + via
+                       : step.action == "delete"
+                           ? "delete " + step.key + via
                            : "get " + step.key + " (" + step.consistency + ")" + via;
     if (!a.ok) {
         monitor_->say(what + ": not acknowledged by node " + std::to_string(a.node) + " (" +
@@ -438,7 +441,7 @@ std::string Runner::client_step(const Step& step) {
         return what + " failed: " + a.error +
                " (add may_fail = true if a refusal is acceptable here)";
     }
-    if (step.action == "put") {
+    if (step.action != "get") {
         monitor_->say(what + ": ok (node " + std::to_string(a.node) + ")");
     } else {
         monitor_->say(what + " -> " + (a.value ? "\"" + *a.value + "\"" : "missing") + " (node " +

@@ -55,6 +55,7 @@ const std::map<std::string, std::set<std::string>>& allowed_keys() {
         {"clock", {"rate", "step_ms"}},
         {"disk-delay", {"node", "nodes", "delay_ms"}},
         {"put", {"key", "value", "node", "may_fail", "must_fail", "timeout_ms"}},
+        {"delete", {"key", "node", "may_fail", "must_fail", "timeout_ms"}},
         {"get",
          {"key", "node", "consistency", "expect_value", "expect_missing", "may_fail", "must_fail",
           "timeout_ms"}},
@@ -394,7 +395,7 @@ class Parser {
         }
         st.may_fail = get<bool>(t, "may_fail", st, false);
         st.must_fail = get<bool>(t, "must_fail", st, false);
-        if ((st.action == "put" || st.action == "get") && st.key.empty()) {
+        if ((st.action == "put" || st.action == "get" || st.action == "delete") && st.key.empty()) {
             fail_step(st.line, st, "a " + st.action + " step needs key = \"...\"");
         }
         if (st.action == "put" && !st.value) fail_step(st.line, st, "a put step needs value");

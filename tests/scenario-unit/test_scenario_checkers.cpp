@@ -81,6 +81,22 @@ class TestScenarioCheckers : public QObject {
         // A missing key after an acknowledged write, and a value nobody wrote.
         QCOMPARE(check_no_lost_writes(h, {{"a", std::nullopt}}).size(), size_t{1});
         QCOMPARE(check_no_lost_writes(h, {{"a", std::string("zzz")}}).size(), size_t{1});
+        // A delete: put a=1, then delete a, both acknowledged; missing is
+        // the right end...
+        Operation del = put(3, "a", "", 40, 50);
+        del.kind = OpKind::Delete;
+        del.value.reset();
+        raftlab::lincheck::History d = {put(1, "a", "1", 0, 10), del};
+        QVERIFY(check_no_lost_writes(d, {{"a", std::nullopt}}).empty());
+        // ...but ending as 1 lost the acknowledged delete,
+        auto lost = check_no_lost_writes(d, {{"a", std::string("1")}});
+        QCOMPARE(lost.size(), size_t{1});
+        QVERIFY2(lost[0].text.find("was lost") != std::string::npos, lost[0].text.c_str());
+        // and a put acknowledged after the delete cannot end missing.
+        d.push_back(put(4, "a", "2", 60, 70));
+        lost = check_no_lost_writes(d, {{"a", std::nullopt}});
+        QCOMPARE(lost.size(), size_t{1});
+        QVERIFY2(lost[0].text.find("ends as missing") != std::string::npos, lost[0].text.c_str());
     }
 
     void check_catches_a_forged_two_leader_trace() {
