@@ -42,6 +42,7 @@ class GuidePanel;
 class HealthBoard;
 class SessionRecorder;
 class HealthPanel;
+class AppliedAudit;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -103,6 +104,9 @@ class MainWindow : public QMainWindow {
     void buildDocks();
     void becomeLive(const QString& title);
     void connectLiveActions();
+    // The live health checks that ask the nodes (State Machine Safety) or
+    // the lab's client (Linearizability) instead of the Watch stream.
+    void startLiveChecks();
     void updateLiveActions();
     NodeId targetNode() const;
     std::vector<NodeId> liveNodes() const;
@@ -143,6 +147,7 @@ class MainWindow : public QMainWindow {
     QElapsedTimer chart_clock_;
     LiveWatchSource* live_ = nullptr;  // owned by session_
     LabController* controller_ = nullptr;
+    AppliedAudit* audit_ = nullptr;
     ClientPanel* client_panel_ =
         nullptr;  // rebuilds the chart at most once a second while events stream in
     ScenarioPlayer* player_ = nullptr;

@@ -12,12 +12,14 @@
 #include <QMessageBox>
 #include <QStackedWidget>
 #include <QStatusBar>
+#include <QTimer>
 #include <QToolBar>
 
 #include "gui/app/client_panel.h"
 #include "gui/app/guide_panel.h"
 #include "gui/app/health_panel.h"
 #include "gui/app/main_window.h"
+#include "gui/live/applied_audit.h"
 #include "gui/live/health_board.h"
 #include "gui/live/lab_controller.h"
 #include "gui/live/live_watch_source.h"
@@ -49,6 +51,7 @@ void MainWindow::becomeLive(const QString& title) {
     session_.setSource(live_);  // the session owns the source from here
     actions_->setLive(true);
     connectLiveActions();
+    startLiveChecks();
     setPanelsVisible(true);
     stack_->setCurrentWidget(cluster_);
     source_label_->setText(title);
@@ -74,6 +77,37 @@ void MainWindow::becomeLive(const QString& title) {
         });
         bar->addWidget(rate);
     }
+}
+
+void MainWindow::startLiveChecks() {
+    audit_ = new AppliedAudit(
+        [this](std::vector<AppliedEntry> found) {
+            if (found.empty()) return;
+            health_->observeApplied(found);
+            health_panel_->show(*health_);
+        },
+        this);
+    auto* every_second = new QTimer(audit_);
+    connect(every_second, &QTimer::timeout, this, [this] {
+        std::map<NodeId, AppliedAudit::Target> targets;
+        const auto addresses = controller_->nodeAddresses();
+        for (const auto& [id, n] : session_.history().head().nodes()) {
+            auto a = addresses.find(id);
+            if (a != addresses.end() && n.liveness == Liveness::Alive)
+                targets[id] = {a->second, n.applied_index};
+        }
+        audit_->poll(targets);
+    });
+    every_second->start(1000);
+    connect(controller_, &LabController::clientHistoryJudged, this,
+            [this](int verdict, const QString& summary, const QString& evidence) {
+                ClientHistory::Judgement j;
+                j.verdict = static_cast<ClientHistory::Judgement::Verdict>(verdict);
+                j.summary = summary.toStdString();
+                j.evidence = evidence.toStdString();
+                health_->judgeClientHistory(j);
+                health_panel_->show(*health_);
+            });
 }
 
 void MainWindow::startLocalCluster(int nodes, const QString& node_bin) {

@@ -54,7 +54,9 @@ HealthBoard::HealthBoard() {
         "entry at that index (§5.4.3).",
         Light::Unknown,
         "no entry applied on two nodes yet",
-        "",
+        "Live, the lab reads each node's newly applied entries (index, term, hash) through "
+        "Lab.ReadLog about once a second and compares them across nodes; a trace is judged "
+        "from the terms of its apply events.",
         -1};
     checks_[Liveness] = {"Liveness",
                          "While a quorum of voters runs and can talk, a leader is elected within "
@@ -68,9 +70,13 @@ HealthBoard::HealthBoard() {
         "Every client operation appears to take effect at one instant between its call and "
         "its answer (the scenario engine's checker, over the recorded client history).",
         Light::Unknown,
-        "no client history checked: a scenario's 'expect linearizable' step judges it",
-        "The live lab's Client panel does not record a history. Run a scenario with a workload "
-        "and an expect = \"linearizable\" step (raftlab --scenario FILE, or --guide).",
+        "no client call checked yet",
+        "Grey until a client history is judged. Live, the lab records its own Client panel "
+        "calls (puts, deletes and linearizable gets; lease and eventual reads promise less) and "
+        "checks them with lincheck after each call, at most once a second. A scenario's "
+        "expect = \"linearizable\" step judges its workload's history. A cluster the app did "
+        "not start (--attach, a scenario's nodes) is not judged from the Client panel: other "
+        "clients write there, and the lab does not see their calls.",
         -1};
     liveness_.set_enabled(true);
 }
@@ -141,14 +147,43 @@ void HealthBoard::checkApplied(const Event& e) {
     }
     while (applied_.size() > kAppliedKept)
         applied_.erase(applied_.begin());
-    auto& h = checks_[StateMachineSafety];
-    if (h.light != Light::Violated && applied_checked_ > 0) {
-        h.light = Light::Holds;
-        h.summary = num(applied_checked_) + " applied entries compared";
-        h.evidence =
-            "Every index applied by more than one node was applied with the same term "
-            "(the term identifies the entry, by Log Matching).";
+    holdsStateMachineSafety();
+}
+
+void HealthBoard::observeApplied(const std::vector<AppliedEntry>& entries) {
+    for (const AppliedEntry& e : entries) {
+        if (checks_[StateMachineSafety].light == Light::Violated) return;
+        if (e.index == 0) continue;
+        auto [it, inserted] = applied_read_.try_emplace(e.index, e);
+        if (inserted || it->second.node == e.node) continue;
+        ++applied_checked_;
+        const AppliedEntry& first = it->second;
+        if (first.hash != e.hash || first.term != e.term) {
+            auto entry = [](const AppliedEntry& a) {
+                return "node " + num(a.node) + " applied index " + num(a.index) + " = term " +
+                       num(a.term) + ", hash " + num(a.hash);
+            };
+            violate(StateMachineSafety,
+                    entry(first) + "; but " + entry(e) +
+                        " (read back through Lab.ReadLog: two different entries applied at one "
+                        "index)");
+            return;
+        }
     }
+    while (applied_read_.size() > kAppliedKept)
+        applied_read_.erase(applied_read_.begin());
+    holdsStateMachineSafety();
+}
+
+void HealthBoard::holdsStateMachineSafety() {
+    auto& h = checks_[StateMachineSafety];
+    if (h.light == Light::Violated || applied_checked_ == 0) return;
+    h.light = Light::Holds;
+    h.summary = num(applied_checked_) + " applied entries compared";
+    h.evidence =
+        "Every index applied by more than one node held the same entry: the same term (trace "
+        "events), or the same term and hash of (term, type, data) read back from each node "
+        "through Lab.ReadLog (live).";
 }
 
 void HealthBoard::checkLogMatching() {
@@ -249,6 +284,18 @@ void HealthBoard::updateLiveness() {
         h.summary = "node " + num(state_.leader()) + " leads";
         h.evidence = "No stretch of more than 5 s without a leader while a quorum could talk.";
     }
+}
+
+void HealthBoard::judgeClientHistory(const ClientHistory::Judgement& j) {
+    if (j.verdict == ClientHistory::Judgement::NotLinearizable) {
+        violate(Linearizability, j.evidence);
+        return;
+    }
+    auto& h = checks_[Linearizability];
+    if (h.light == Light::Violated) return;
+    if (j.verdict == ClientHistory::Judgement::Linearizable) h.light = Light::Holds;
+    h.summary = j.summary;
+    h.evidence = j.evidence;
 }
 
 void HealthBoard::record(const QJsonObject& o) {

@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "gui/live/applied_audit.h"
+#include "gui/live/client_history.h"
 #include "gui/model/cluster_state.h"
 #include "scenarios/runner/checkers.h"
 
@@ -47,6 +49,11 @@ class HealthBoard {
     void observe(const Event& e);
     // A scenario engine trace record (violation, expect, verdict).
     void record(const QJsonObject& o);
+    // Applied entries read back from the nodes (AppliedAudit): State
+    // Machine Safety on a live cluster, whose applied events carry no term.
+    void observeApplied(const std::vector<AppliedEntry>& entries);
+    // lincheck's verdict over the lab's own client calls (ClientHistory).
+    void judgeClientHistory(const ClientHistory::Judgement& j);
     const HealthCheck& check(Check c) const { return checks_[c]; }
     const std::array<HealthCheck, kCount>& checks() const { return checks_; }
     const ClusterState& state() const { return state_; }
@@ -56,6 +63,7 @@ class HealthBoard {
     void checkLogMatching();
     void checkLeaderCompleteness(NodeId leader);
     void checkApplied(const Event& e);
+    void holdsStateMachineSafety();
     void updateLiveness();
 
     std::array<HealthCheck, kCount> checks_;
@@ -67,6 +75,8 @@ class HealthBoard {
     std::map<Term, Index> committed_in_term_;
     // The first term applied at each index, and by whom (bounded).
     std::map<Index, std::pair<Term, NodeId>> applied_;
+    // The first entry read back as applied at each index (bounded).
+    std::map<Index, AppliedEntry> applied_read_;
     std::uint64_t leader_checks_ = 0, applied_checked_ = 0, log_pairs_checked_ = 0;
     std::int64_t last_log_check_ms_ = -1000;
 };

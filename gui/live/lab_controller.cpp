@@ -92,6 +92,11 @@ bool LabController::canControl(NodeId id) const {
     return controllable_.count(id) > 0;
 }
 
+std::map<NodeId, std::string> LabController::nodeAddresses() const {
+    std::lock_guard lock(mu_);
+    return client_addresses_;
+}
+
 QString LabController::runDir() const {
     return QString::fromStdString(run_dir_.string());
 }
@@ -133,11 +138,11 @@ void LabController::startLocal(int nodes, const QString& node_bin, const QString
     options.node_bin = node_bin.toStdString();
     options.raft_toml = kRaftToml;
     options.lab = true;
+    next_id_ = static_cast<NodeId>(nodes) + 1;
     post([this, options, nodes] {
         supervisor_ = std::make_unique<scenario::Supervisor>(options);
         for (int i = 1; i <= nodes; ++i)
             supervisor_->plan(static_cast<NodeId>(i), false);
-        next_id_ = static_cast<NodeId>(nodes) + 1;
         for (int i = 1; i <= nodes; ++i)
             startNode(static_cast<NodeId>(i));
     });
@@ -198,6 +203,11 @@ void LabController::attach(const std::vector<std::string>& lab_addresses) {
             reader->Finish();
             const NodeId id = first.node_id();
             attached_[id] = address;
+            {
+                // The Lab service's address serves KV too (one port).
+                std::lock_guard lock(mu_);
+                client_addresses_[id] = address;
+            }
             source_->watch(id, address);
             emit status(tr("Watching node %1 at %2").arg(id).arg(QString::fromStdString(address)));
         }
@@ -355,12 +365,13 @@ void LabController::remove(NodeId leader, NodeId id) {
 }
 
 void LabController::addLearner() {
-    post([this] {
-        if (!supervisor_) {
+    const NodeId id = owns_processes_ ? next_id_.fetch_add(1) : kNoNode;
+    if (recorder_ && id != kNoNode) recorder_->join(id);
+    post([this, id] {
+        if (!supervisor_ || id == kNoNode) {
             emit status(tr("Add node needs a cluster the app started"));
             return;
         }
-        const NodeId id = next_id_++;
         supervisor_->plan(id, /*learner=*/true);
         // The node's config makes it ask the cluster to join (JoinCluster);
         // the leader adds it as a learner and promotes it once caught up.
@@ -461,14 +472,23 @@ void LabController::stepClock(const std::vector<NodeId>& nodes, std::uint64_t ms
 
 void LabController::clientOp(NodeId node, const QString& op, const QString& key,
                              const QString& value, int consistency) {
-    if (recorder_ && op == QLatin1String("put"))
+    if (recorder_ && op == QLatin1String("put")) {
         recorder_->put(key.toStdString(), value.toStdString());
+    } else if (recorder_ && op == QLatin1String("get")) {
+        recorder_->get(key.toStdString(), node, consistency);
+    } else if (recorder_ && op == QLatin1String("delete")) {
+        recorder_->erase(key.toStdString());
+    }
     // The address is read here, on the UI thread's call, from the map the
     // worker fills before any node is offered in the panel.
     const std::string address = clientAddressLocked(node);
+    // Only a cluster the app started is judged for linearizability: nodes
+    // of a scenario or an attached cluster have other clients too, whose
+    // writes the lab's own reads would see without having seen the writes.
+    const bool judged = owns_processes_;
     QMetaObject::invokeMethod(
         client_worker_,
-        [this, address, node, op, key, value, consistency] {
+        [this, address, node, op, key, value, consistency, judged] {
             if (address.empty()) {
                 emit clientAnswer(tr("No client address for node %1").arg(node));
                 return;
@@ -488,8 +508,10 @@ void LabController::clientOp(NodeId node, const QString& op, const QString& key,
             } else {
                 o.kind = lincheck::OpKind::Get;
             }
+            const std::uint64_t op_id = judged ? client_history_.invoke(o, consistency) : 0;
             const auto began = std::chrono::steady_clock::now();
             const scenario::CallResult r = scenario::call_kv(*stub, o, consistency, 2000);
+            client_history_.complete(op_id, r.outcome, r.value);
             // The call as the client saw it, for the latency chart.
             Event done;
             done.kind = EventKind::Client;
@@ -512,6 +534,15 @@ void LabController::clientOp(NodeId node, const QString& op, const QString& key,
                 text += QString::fromStdString(r.error.empty() ? "failed" : r.error);
             }
             emit clientAnswer(text);
+            // Checked here, between calls: the history is only touched on
+            // this thread, and a workload of 200 puts/s checks in well under
+            // the budget.
+            if (auto j = client_history_.checkIfDue(std::chrono::milliseconds(1000),
+                                                    std::chrono::milliseconds(300))) {
+                emit clientHistoryJudged(static_cast<int>(j->verdict),
+                                         QString::fromStdString(j->summary),
+                                         QString::fromStdString(j->evidence));
+            }
         },
         Qt::QueuedConnection);
 }

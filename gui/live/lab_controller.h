@@ -12,6 +12,7 @@
 #include <QObject>
 #include <QString>
 #include <QThread>
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -22,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "gui/live/client_history.h"
 #include "gui/model/event.h"
 
 namespace raftlab::scenario {
@@ -69,6 +71,8 @@ class LabController : public QObject {
     bool canControl(NodeId id) const;
     // The run directory of app-started nodes (configs, data, logs).
     QString runDir() const;
+    // Each node's address (KV, Cluster and Lab on one port), any thread.
+    std::map<NodeId, std::string> nodeAddresses() const;
 
     // Per node (processes the app started).
     void kill9(NodeId id);
@@ -100,6 +104,9 @@ class LabController : public QObject {
     void status(const QString& message);  // what was done, or why it failed
     void nodeStarted(quint64 id);
     void clientAnswer(const QString& text);
+    // A linearizability verdict over the lab's own client calls (at most one
+    // every second or so); `verdict` is ClientHistory::Judgement::Verdict.
+    void clientHistoryJudged(int verdict, const QString& summary, const QString& evidence);
 
   private:
     // Runs `work` on the worker thread.
@@ -120,13 +127,17 @@ class LabController : public QObject {
     QThread client_thread_;
     QObject* client_worker_;
     std::map<std::string, std::shared_ptr<void>> kv_stubs_;  // client thread
+    ClientHistory client_history_;                           // client thread
     // Touched only on the worker thread, except the maps set before start.
     std::unique_ptr<scenario::Supervisor> supervisor_;
     std::map<NodeId, std::string> attached_;  // id -> Lab address (attach mode)
     std::filesystem::path run_dir_;
     bool owns_run_dir_ = false;
     bool owns_processes_ = false;
-    NodeId next_id_ = 1;  // worker thread
+    // The next joining node's id. Picked on the caller's thread, so the
+    // session recorder writes a join with its id at the moment the person
+    // asked for it, in order with the other actions.
+    std::atomic<NodeId> next_id_ = 1;
     mutable std::mutex mu_;
     std::set<NodeId> controllable_;                   // guarded by mu_: processes the app started
     std::map<NodeId, std::string> client_addresses_;  // guarded by mu_

@@ -58,6 +58,11 @@ void SessionRecorder::process(const std::string& action, NodeId id, bool was_lea
 void SessionRecorder::join(NodeId id) {
     ++actions_;
     step("do = \"join\"\nnode = " + std::to_string(id) + "\n");
+    // The lab's node catches up and is promoted while the person looks on;
+    // a script runs the next step at once, so it waits for the promotion,
+    // and the steps after it meet the cluster the person met.
+    step("do = \"wait-for\"\ncondition = { what = \"role\", node = " + std::to_string(id) +
+         ", role = \"follower\" }\ntimeout_ms = 20000\n");
 }
 
 void SessionRecorder::transfer(NodeId to) {
@@ -108,6 +113,21 @@ void SessionRecorder::put(const std::string& key, const std::string& value) {
     ++actions_;
     step("do = \"put\"\nkey = " + quoted(key) + "\nvalue = " + quoted(value) +
          "\nmay_fail = true\n");
+}
+
+void SessionRecorder::get(const std::string& key, NodeId node, int consistency) {
+    ++actions_;
+    static const char* const kLevels[] = {"linearizable", "lease", "eventual"};
+    const char* level = kLevels[consistency >= 0 && consistency <= 2 ? consistency : 0];
+    // No expect_value: what the session read is the question a repro asks
+    // again, and the run's log shows the answer next to the steps around it.
+    step("do = \"get\"\nkey = " + quoted(key) + "\nnode = " + std::to_string(node) +
+         "\nconsistency = " + quoted(level) + "\nmay_fail = true\n");
+}
+
+void SessionRecorder::erase(const std::string& key) {
+    ++actions_;
+    step("do = \"delete\"\nkey = " + quoted(key) + "\nmay_fail = true\n");
 }
 
 std::string SessionRecorder::toml(const std::string& name) const {

@@ -32,6 +32,11 @@ class SessionRecorder {
     void clock(double rate);
     void clockStep(std::uint64_t ms);
     void put(const std::string& key, const std::string& value);
+    // A read at `node` with kv.proto's consistency level (0 linearizable,
+    // 1 lease, 2 eventual): which node answered matters for the weaker ones.
+    void get(const std::string& key, NodeId node, int consistency);
+    // A delete (a C++ keyword, hence the name), sent to whoever leads.
+    void erase(const std::string& key);
 
     std::size_t actions() const { return actions_; }
     // The scenario file. `name` becomes its name.

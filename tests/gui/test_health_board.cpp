@@ -3,7 +3,11 @@
 // switch turns the right light red with its evidence (raftlab-sim --bugs
 // double_vote: two leaders in term 1; --bugs no_truncate: two entries
 // applied at one index). Scenario engine records feed the linearizability
-// light. And the window's Health dock shows the lights and opens evidence.
+// light, and so does lincheck over the lab's own client calls (a history
+// with a read of a value nobody wrote turns it red). Applied entries read
+// back from live nodes judge State Machine Safety (two nodes with different
+// entries at one index turn it red). And the window's Health dock shows the
+// lights and opens evidence.
 #include <QFile>
 #include <QMessageBox>
 #include <QPushButton>
@@ -15,6 +19,7 @@
 #include "gui/model/trace_parser.h"
 
 using namespace raftlab::gui;
+namespace lincheck = raftlab::lincheck;
 
 namespace {
 
@@ -100,6 +105,74 @@ class TestHealthBoard : public QObject {
                         {"text", "nodes 1 and 2 both led term 3"}};
         b.record(two);
         QCOMPARE(b.check(HealthBoard::ElectionSafety).light, Light::Violated);
+    }
+
+    void liveAppliedEntriesJudgeStateMachineSafety() {
+        // Read back through Lab.ReadLog (AppliedAudit): nodes 1 and 2 agree
+        // on indexes 1..3, so the light holds...
+        HealthBoard b;
+        QCOMPARE(b.check(HealthBoard::StateMachineSafety).light, Light::Unknown);
+        std::vector<AppliedEntry> same;
+        for (NodeId n : {NodeId(1), NodeId(2)})
+            for (Index i = 1; i <= 3; ++i)
+                same.push_back({n, i, 1, 1000 + i});
+        b.observeApplied(same);
+        QCOMPARE(b.check(HealthBoard::StateMachineSafety).light, Light::Holds);
+        // ...the same node read twice is not a second opinion...
+        b.observeApplied({{1, 3, 1, 1003}});
+        QCOMPARE(b.check(HealthBoard::StateMachineSafety).light, Light::Holds);
+        // ...and node 3 applying a different entry at index 2 (same term,
+        // other data: only the hash tells) turns it red, with the evidence.
+        b.observeApplied({{3, 2, 1, 0xBAD}});
+        const HealthCheck& h = b.check(HealthBoard::StateMachineSafety);
+        QCOMPARE(h.light, Light::Violated);
+        QVERIFY2(h.evidence.find("node 1 applied index 2") != std::string::npos,
+                 h.evidence.c_str());
+        QVERIFY2(h.evidence.find("node 3 applied index 2") != std::string::npos,
+                 h.evidence.c_str());
+        QVERIFY(h.evidence.find(std::to_string(0xBAD)) != std::string::npos);
+        // A different term at one index is just as red.
+        HealthBoard t;
+        t.observeApplied({{1, 5, 2, 7}, {2, 5, 3, 7}});
+        QCOMPARE(t.check(HealthBoard::StateMachineSafety).light, Light::Violated);
+    }
+
+    void labClientHistoryJudgesLinearizability() {
+        HealthBoard b;
+        QCOMPARE(b.check(HealthBoard::Linearizability).light, Light::Unknown);
+        QVERIFY(b.check(HealthBoard::Linearizability).evidence.find("Client panel") !=
+                std::string::npos);
+        // put k=v, then a linearizable get that reads it: linearizable.
+        ClientHistory good;
+        lincheck::Operation put{.kind = lincheck::OpKind::Put, .key = "k", .value = "v"};
+        good.complete(good.invoke(put, 0), lincheck::Outcome::Ok, std::nullopt);
+        lincheck::Operation get{.kind = lincheck::OpKind::Get, .key = "k"};
+        good.complete(good.invoke(get, 0), lincheck::Outcome::Ok, std::string("v"));
+        // A stale eventual read is not judged (it promises no more).
+        const std::uint64_t weak = good.invoke(get, 2);
+        QCOMPARE(weak, std::uint64_t{0});
+        auto j = good.check(std::chrono::milliseconds(500));
+        QCOMPARE(j.verdict, ClientHistory::Judgement::Linearizable);
+        b.judgeClientHistory(j);
+        QCOMPARE(b.check(HealthBoard::Linearizability).light, Light::Holds);
+        QVERIFY(j.evidence.find("1 lease/eventual read(s) left out") != std::string::npos);
+        // A broken history: after put k=v completed, a linearizable get
+        // reads a value nobody wrote. Red, with lincheck's window.
+        ClientHistory bad;
+        bad.complete(bad.invoke(put, 0), lincheck::Outcome::Ok, std::nullopt);
+        bad.complete(bad.invoke(get, 0), lincheck::Outcome::Ok, std::string("never-written"));
+        j = bad.check(std::chrono::milliseconds(500));
+        QCOMPARE(j.verdict, ClientHistory::Judgement::NotLinearizable);
+        b.judgeClientHistory(j);
+        const HealthCheck& h = b.check(HealthBoard::Linearizability);
+        QCOMPARE(h.light, Light::Violated);
+        QVERIFY2(h.evidence.find("never-written") != std::string::npos, h.evidence.c_str());
+        // Due at once the first time, then not before `every`.
+        ClientHistory due;
+        due.complete(due.invoke(put, 0), lincheck::Outcome::Ok, std::nullopt);
+        QVERIFY(due.checkIfDue(std::chrono::hours(1), std::chrono::milliseconds(500)));
+        due.complete(due.invoke(put, 0), lincheck::Outcome::Ok, std::nullopt);
+        QVERIFY(!due.checkIfDue(std::chrono::hours(1), std::chrono::milliseconds(500)));
     }
 
     void windowShowsLightsAndEvidence() {

@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "gui/app/main_window.h"
+#include "gui/live/health_board.h"
 #include "gui/live/lab_controller.h"
 #include "gui/live/live_watch_source.h"
 #include "gui/models/node_table_model.h"
@@ -193,7 +194,8 @@ class TestLiveCluster : public QObject {
 
     void savedSessionReplaysAsAScenario() {
         // Kill the leader, restart it, write a key, isolate the new leader
-        // and heal, all through the window's actions; save the session as
+        // and heal, add a node, read and delete the key, all through the
+        // window's actions; save the session as
         // a scenario; the scenario engine runs the file and it passes.
         QTemporaryDir dir;
         const QString file = dir.filePath(QStringLiteral("repro.toml"));
@@ -218,8 +220,25 @@ class TestLiveCluster : public QObject {
             // own call has a latency.
             QTRY_VERIFY_WITH_TIMEOUT(w.clientChart()->latencyPoints() >= 1, 5000);
             QTRY_VERIFY_WITH_TIMEOUT(w.clientChart()->peakWritesPerSecond() >= 1, 5000);
+            // Live health: the applied entries read back from the nodes
+            // agree (State Machine Safety), and the lab's own put checks as
+            // linearizable.
+            QTRY_VERIFY_WITH_TIMEOUT(
+                w.health().check(HealthBoard::StateMachineSafety).light == Light::Holds, 10000);
+            QTRY_VERIFY_WITH_TIMEOUT(
+                w.health().check(HealthBoard::Linearizability).light == Light::Holds, 5000);
             w.actions().isolateLeader->trigger();
             w.actions().healAll->trigger();
+            // Add node (its id is picked as the action fires), then a read
+            // and a delete from the client panel's controller.
+            QTRY_VERIFY_WITH_TIMEOUT(w.actions().addNode->isEnabled(), 2000);
+            w.actions().addNode->trigger();
+            QTRY_VERIFY_WITH_TIMEOUT(w.nodeModel()->rowCount() == 4, 10000);
+            const NodeId reader = agreed_leader(*w.nodeModel(), 3);
+            w.controller()->clientOp(reader == kNoNode ? 1 : reader, QStringLiteral("get"),
+                                     QStringLiteral("k"), QString(), 1);
+            w.controller()->clientOp(1, QStringLiteral("delete"), QStringLiteral("k"), QString(),
+                                     0);
             QCOMPARE(w.saveScenario(file), QString());
             w.close();
         }
@@ -233,6 +252,16 @@ class TestLiveCluster : public QObject {
         QVERIFY(text.contains(QStringLiteral("do = \"partition\"")));
         QVERIFY(text.contains(QStringLiteral("do = \"heal\"")));
         QVERIFY(text.contains(QStringLiteral("key = \"k\"")));
+        QVERIFY2(text.contains(QStringLiteral("do = \"join\"\nnode = 4")), qPrintable(text));
+        QVERIFY2(text.contains(QStringLiteral("do = \"get\"\nkey = \"k\"\nnode = ")),
+                 qPrintable(text));
+        QVERIFY(text.contains(QStringLiteral("consistency = \"lease\"")));
+        QVERIFY2(text.contains(QStringLiteral("do = \"delete\"\nkey = \"k\"")), qPrintable(text));
+        // In the order the person acted: the join before the read and the delete.
+        QVERIFY(text.indexOf(QStringLiteral("do = \"heal\"")) <
+                text.indexOf(QStringLiteral("do = \"join\"")));
+        QVERIFY(text.indexOf(QStringLiteral("do = \"join\"")) <
+                text.indexOf(QStringLiteral("do = \"get\"")));
         raftlab::scenario::Scenario sc;
         try {
             sc = raftlab::scenario::parse_scenario_file(file.toStdString());
