@@ -103,4 +103,9 @@ void ClientPanel::workloadTick() {
     }
 }
 
+void ClientPanel::setTarget(NodeId id) {
+    const int i = node_->findData(QVariant::fromValue<quint64>(id));
+    if (i >= 0) node_->setCurrentIndex(i);
+}
+
 }  // namespace raftlab::gui

@@ -28,6 +28,8 @@ class ClientPanel : public QWidget {
     // Requests sent by the workload so far.
     std::uint64_t workloadSent() const { return sent_; }
     QSlider* rateSlider() const { return rate_; }
+    // The node the calls go to (a person picks it in the combo box).
+    void setTarget(NodeId id);
 
     // The cluster is gone: stop the workload, ask nothing more.
     void detach();

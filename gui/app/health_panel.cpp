@@ -1,5 +1,7 @@
 #include "gui/app/health_panel.h"
 
+#include <QEvent>
+#include <QFontMetrics>
 #include <QMessageBox>
 #include <QPainter>
 #include <QPixmap>
@@ -86,6 +88,20 @@ void HealthPanel::show(const std::array<HealthCheck, HealthBoard::kCount>& check
                                                            QString::fromStdString(h.summary)));
         buttons_[i]->setAccessibleName(QString::fromStdString(h.name) + QStringLiteral(": ") +
                                        QString::fromLatin1(to_string(h.light)));
+    }
+}
+
+void HealthPanel::changeEvent(QEvent* e) {
+    QWidget::changeEvent(e);
+    if (e->type() != QEvent::FontChange) return;
+    // A button with its own style sheet does not take its parent's font, so
+    // classroom mode's larger font is handed on here, and the lights grow
+    // with it.
+    const int icon = QFontMetrics(font()).height() + 6;
+    for (QPushButton* b : buttons_) {
+        if (b == nullptr) continue;
+        b->setFont(font());
+        b->setIconSize(QSize(icon, icon));
     }
 }
 

@@ -25,6 +25,9 @@ class HealthPanel : public QWidget {
     // The evidence text a click shows.
     QString evidence(HealthBoard::Check c) const;
 
+  protected:
+    void changeEvent(QEvent* e) override;
+
   private:
     std::array<QPushButton*, HealthBoard::kCount> buttons_{};
     std::array<HealthCheck, HealthBoard::kCount> shown_{};

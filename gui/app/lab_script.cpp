@@ -168,13 +168,23 @@ void LabScript::next() {
     } else if (verb == "delay") {
         // Every link, both ways: with slow motion this makes messages
         // visible in flight (loopback alone delivers in well under 1 ms).
+        // `delay MS NODE`: only the links to and from NODE, which may be a
+        // node still to join (its peers' rules for it wait for it), so a
+        // learner's catch-up is slow enough to watch.
         std::vector<LinkRuleSpec> rules;
         const auto ids = state().node_ids();
-        for (NodeId a_id : ids)
+        const NodeId only = w.value(2).toULongLong();
+        const auto ms = static_cast<std::uint32_t>(arg.toUInt());
+        for (NodeId a_id : ids) {
+            if (only != kNoNode) {
+                if (a_id == only) continue;
+                rules.push_back({a_id, only, ms, 0, 0, false});
+                rules.push_back({only, a_id, ms, 0, 0, false});
+                continue;
+            }
             for (NodeId b_id : ids)
-                if (a_id != b_id)
-                    rules.push_back(
-                        {a_id, b_id, static_cast<std::uint32_t>(arg.toUInt()), 0, 0, false});
+                if (a_id != b_id) rules.push_back({a_id, b_id, ms, 0, 0, false});
+        }
         if (window_->controller() != nullptr) {
             window_->controller()->setLinkRules(rules, QStringLiteral("every link delayed"));
         }
@@ -208,8 +218,11 @@ void LabScript::next() {
             }
         }
     } else if (verb == "workload") {
-        if (auto* panel = window_->findChild<ClientPanel*>())
+        // At the leader: puts sent to a follower are refused (NOT_LEADER).
+        if (auto* panel = window_->findChild<ClientPanel*>()) {
+            if (state().leader() != kNoNode) panel->setTarget(state().leader());
             panel->rateSlider()->setValue(arg.toInt());
+        }
     } else if (verb == "shot") {
         const QString widget = w.value(2, QStringLiteral("window"));
         QWidget* target = window_;

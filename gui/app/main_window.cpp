@@ -5,6 +5,7 @@
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QFontMetrics>
 #include <QHeaderView>
 #include <QLabel>
 #include <QMenu>
@@ -153,6 +154,7 @@ void MainWindow::buildDocks() {
                       "<b>hatched</b> = in a snapshot. ▲ applied_index · ┃ snapshot "
                       "boundary · on a follower's row, the leader's <b>m</b> = "
                       "match_index and <b>→n</b> = next_index for it."));
+    legend->setObjectName(QStringLiteral("logLegend"));
     legend->setWordWrap(true);
     legend->setContentsMargins(6, 0, 6, 2);
     log_col->addWidget(legend);
@@ -454,10 +456,14 @@ void MainWindow::onPlayhead(std::int64_t t) {
     }
     time_label_->setText(QStringLiteral("  t = %1 ms  ").arg(t));
     // Keep the narration of "now" in sight, whether playing or scrubbing.
+    // The newest row at or before t that the filters show (with heartbeats
+    // hidden, the newest row is usually one of them); a bounded walk back.
     const int row = event_model_->rowAtTime(t + 1) - 1;
-    if (row >= 0) {
-        const QModelIndex proxy = event_proxy_->mapFromSource(event_model_->index(row, 0));
-        if (proxy.isValid()) event_table_->scrollTo(proxy, QAbstractItemView::PositionAtBottom);
+    for (int r = row; r >= 0 && r > row - 5000; --r) {
+        const QModelIndex proxy = event_proxy_->mapFromSource(event_model_->index(r, 0));
+        if (!proxy.isValid()) continue;
+        event_table_->scrollTo(proxy, QAbstractItemView::PositionAtBottom);
+        break;
     }
 }
 
@@ -515,6 +521,17 @@ void MainWindow::setClassroom(bool on) {
                                       "gridline-color: #444; }")
                                 : QString();
     setStyleSheet(contrast);
+    // The log's legend keeps the normal size: at 14 pt it took three lines
+    // and left room for one node's row. The log gets the rows' extra height.
+    if (auto* legend = findChild<QLabel*>(QStringLiteral("logLegend")))
+        legend->setFont(QApplication::font());
+    resizeDocks({dock(QStringLiteral("log"))}, {on ? 300 : 230}, Qt::Vertical);
+    // Fixed columns sized for the normal font: "12345 ms" must not be cut.
+    const QFontMetrics fm(f);
+    event_table_->setColumnWidth(EventListModel::Time,
+                                 fm.horizontalAdvance(QStringLiteral("123456 ms")) + 12);
+    event_table_->setColumnWidth(EventListModel::Node,
+                                 fm.horizontalAdvance(QStringLiteral("Node")) + 12);
     cluster_->refreshStyle();
     log_view_->setFollowing(log_view_->following());
     timeline_->update();

@@ -62,6 +62,12 @@ void MainWindow::becomeLive(const QString& title) {
     client_dock->setObjectName(QStringLiteral("client"));
     client_dock->setWidget(client_panel_);
     addDockWidget(Qt::RightDockWidgetArea, client_dock);
+    // A tab beside the events: stacked below them it squeezed the Nodes
+    // table to one row, and health, nodes and events are what a class reads.
+    tabifyDockWidget(dock(QStringLiteral("events")), client_dock);
+    dock(QStringLiteral("events"))->raise();
+    resizeDocks({dock(QStringLiteral("health")), dock(QStringLiteral("nodes"))}, {215, 175},
+                Qt::Vertical);
     connect(&session_, &LabSession::eventsAppended, this,
             [this] { client_panel_->setNodes(session_.history().head().node_ids()); });
 
@@ -89,6 +95,7 @@ void MainWindow::startLiveChecks() {
         this);
     auto* every_second = new QTimer(audit_);
     connect(every_second, &QTimer::timeout, this, [this] {
+        if (controller_ == nullptr || audit_ == nullptr) return;
         std::map<NodeId, AppliedAudit::Target> targets;
         const auto addresses = controller_->nodeAddresses();
         for (const auto& [id, n] : session_.history().head().nodes()) {
@@ -195,11 +202,6 @@ QString MainWindow::startScenario(const QString& path, const QString& node_bin) 
     // Three columns of about equal weight: guide, cluster, the right docks.
     resizeDocks({dock, this->dock(QStringLiteral("nodes"))}, {width() * 2 / 7, width() * 2 / 7},
                 Qt::Horizontal);
-    // The guide needs the room more than the client panel does.
-    if (QDockWidget* client = findChild<QDockWidget*>(QStringLiteral("client"))) {
-        tabifyDockWidget(this->dock(QStringLiteral("events")), client);
-        this->dock(QStringLiteral("events"))->raise();
-    }
     connect(guide_, &GuidePanel::focusChanged, cluster_, &ClusterView::setHighlighted);
     connect(actions_->guideNext, &QAction::triggered, player_, &ScenarioPlayer::next);
     connect(actions_->guideRunAll, &QAction::triggered, player_, &ScenarioPlayer::runAll);
@@ -218,6 +220,9 @@ void MainWindow::stopLiveCluster() {
     }
     if (controller_ == nullptr) return;
     if (client_panel_ != nullptr) client_panel_->detach();
+    // No more reads of the nodes' logs: they are going away.
+    delete audit_;
+    audit_ = nullptr;
     controller_->shutdown();
     delete controller_;
     controller_ = nullptr;

@@ -283,6 +283,11 @@ void HealthBoard::updateLiveness() {
         h.light = Light::Holds;
         h.summary = "node " + num(state_.leader()) + " leads";
         h.evidence = "No stretch of more than 5 s without a leader while a quorum could talk.";
+    } else if (h.light == Light::Holds && !has_leader) {
+        // Still green (an election is not a failure yet), but the summary
+        // must not name a leader that was just killed.
+        h.summary = quorum_ok ? "no leader right now: electing (limit 5 s)"
+                              : "no leader, and no quorum can talk: not judged";
     }
 }
 

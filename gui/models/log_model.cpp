@@ -72,9 +72,12 @@ QVariant LogModel::data(const QModelIndex& index, int role) const {
     if (n == nullptr || index.column() < 0 || index.column() >= columnCount()) return {};
     const Index i = static_cast<Index>(index.column()) + 1;
     const Term term = n->log.term_at(i);
-    // An entry exists if its term is known, or if it lies inside the
-    // node's snapshot (installed from a leader: its terms are not known).
-    const bool exists = (term != 0 && i <= n->last_index()) || i <= n->snapshot_index;
+    // Every index up to the node's last one exists: inside its snapshot
+    // (installed from a leader: the terms are not known), or in its log,
+    // where a term can be unknown too (appended before the lab's Watch
+    // stream of that node opened: the node's state says how long its log
+    // is, not which terms). An unknown term is drawn faint, never hidden.
+    const bool exists = i <= n->last_index() || i <= n->snapshot_index;
     switch (role) {
         case Qt::DisplayRole:
             return term == 0 ? QVariant() : QVariant(QString::number(term));
@@ -92,7 +95,13 @@ QVariant LogModel::data(const QModelIndex& index, int role) const {
             return QVariant::fromValue<quint64>(n->id);
         case Qt::ToolTipRole:
             if (!exists) return {};
-            if (term == 0) return tr("Node %1, index %2: inside a snapshot").arg(n->id).arg(i);
+            if (term == 0 && i <= n->snapshot_index)
+                return tr("Node %1, index %2: inside a snapshot").arg(n->id).arg(i);
+            if (term == 0)
+                return tr("Node %1, index %2: term not seen (appended before the lab watched "
+                          "this node)")
+                    .arg(n->id)
+                    .arg(i);
             return tr("Node %1, index %2, term %3%4")
                 .arg(n->id)
                 .arg(i)

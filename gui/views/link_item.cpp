@@ -1,6 +1,7 @@
 #include "gui/views/link_item.h"
 
 #include <QPainter>
+#include <cmath>
 
 #include "gui/views/node_item.h"
 #include "gui/views/palette.h"
@@ -59,7 +60,18 @@ void LinkItem::paint(QPainter* p, const QStyleOptionGraphicsItem*, QWidget*) {
     const QString text = faultText();
     if (text.isEmpty()) return;
     p->setFont(pal.font(pal.smallTextSize(), true));
-    const QPointF mid = (pa_ + pb_) / 2;
+    // Beside the middle of the link, not on it: message dots run along the
+    // line, and in a ring of four or more the diagonals cross at their
+    // middles, where two labels would otherwise pile up. On the side toward
+    // the ring's centre (the scene's origin), away from the nodes' own
+    // texts, which sit outside and below them.
+    const QPointF d = pb_ - pa_;
+    const qreal len = std::hypot(d.x(), d.y());
+    QPointF normal = len > 0 ? QPointF(-d.y() / len, d.x() / len) : QPointF(0, 0);
+    const QPointF centre = mapFromScene(QPointF(0, 0));
+    const QPointF half = (pa_ + pb_) / 2;
+    if (QPointF::dotProduct(normal, centre - half) < 0) normal = -normal;
+    const QPointF mid = half + normal * 40;
     const QRectF box(mid.x() - 75, mid.y() - 11, 150, 22);
     p->setPen(Qt::NoPen);
     p->setBrush(QColor(255, 255, 255, 230));

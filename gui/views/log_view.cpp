@@ -204,7 +204,12 @@ void LogView::paintEvent(QPaintEvent*) {
             }
             p.drawRoundedRect(r, 3, 3);
             p.setPen(pal.ink());
-            if (term == 0) continue;  // installed from a snapshot: term unknown
+            if (term == 0) {
+                // Term unknown: in a snapshot (hatched already), or appended
+                // before the lab watched this node.
+                if (!idx.data(CompactedRole).toBool()) p.drawText(r, Qt::AlignCenter, "?");
+                continue;
+            }
             p.setFont(pal.font(pal.smallTextSize(), idx.data(CommittedRole).toBool()));
             p.drawText(r, Qt::AlignCenter, QString::number(term));
         }

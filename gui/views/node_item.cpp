@@ -94,10 +94,19 @@ bool NodeItem::showsPromotion() const {
            now_ms_ - node_.promoted_at_ms <= 600;
 }
 
+Role NodeItem::shownRole() const {
+    // A joining node calls itself a Follower until the configuration that
+    // made it a learner reaches it; the leader already counts it as one.
+    // The shape is a learner's, so the name and colour say so too.
+    if (node_.membership == Membership::Learner && node_.role == Role::Follower)
+        return Role::Learner;
+    return node_.role;
+}
+
 void NodeItem::paintShape(QPainter* p, const QRectF& r) const {
     const LabPalette& pal = LabPalette::instance();
     const bool killed = node_.liveness == Liveness::Killed;
-    QColor fill = killed ? pal.killed() : pal.role(node_.role);
+    QColor fill = killed ? pal.killed() : pal.role(shownRole());
     if (node_.liveness == Liveness::Paused) fill = fill.lighter(135);
     QPen pen(pal.ink(), pal.lineWidth() * 1.4);
     if (!killed && node_.role == Role::Candidate) pen.setStyle(Qt::DashLine);
@@ -202,7 +211,7 @@ void NodeItem::paint(QPainter* p, const QStyleOptionGraphicsItem*, QWidget*) {
                 QStringLiteral("Node %1").arg(id_));
 
     // Role, term and vote inside, in words.
-    QString role = QString::fromLatin1(to_string(node_.role));
+    QString role = QString::fromLatin1(to_string(shownRole()));
     if (killed) role = QStringLiteral("killed");
     if (node_.liveness == Liveness::Paused) role += QStringLiteral("\n(paused)");
     // Shrink the role's name until it fits inside the shape ("PreCandidate").

@@ -42,6 +42,7 @@ class NodeItem : public QGraphicsObject {
     QVariant itemChange(GraphicsItemChange change, const QVariant& value) override;
 
   private:
+    Role shownRole() const;
     void paintShape(QPainter* p, const QRectF& r) const;
     void paintElectionTimer(QPainter* p, const QRectF& r) const;
     void paintPauseBadge(QPainter* p, const QRectF& r) const;

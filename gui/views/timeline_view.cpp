@@ -1,11 +1,13 @@
 #include "gui/views/timeline_view.h"
 
+#include <QFontMetricsF>
 #include <QHelpEvent>
 #include <QMouseEvent>
 #include <QPainter>
 #include <QPainterPath>
 #include <QToolTip>
 #include <QWheelEvent>
+#include <algorithm>
 #include <cmath>
 #include <unordered_set>
 
@@ -216,13 +218,19 @@ void TimelineView::paintEvent(QPaintEvent*) {
     for (int i = 0; i < static_cast<int>(ids.size()); ++i)
         lane_of[ids[i]] = i;
 
-    // Time axis: a tick at a round step that gives ~8 labels.
+    // Time axis: a tick at a round step, as many labels as fit side by side
+    // (at most 10): classroom fonts are wider, and a narrow timeline has
+    // room for fewer.
     p.setFont(pal.font(pal.smallTextSize()));
+    const double label_w =
+        QFontMetricsF(p.font()).horizontalAdvance(QStringLiteral("%1 ms").arg(t1)) + 16;
+    const std::int64_t most = std::clamp<std::int64_t>(
+        static_cast<std::int64_t>((width() - gutter) / std::max(1.0, label_w)), 2, 10);
     std::int64_t tick = 1;
-    for (std::int64_t scale = 1; span_ms_ / tick > 10; scale *= 10) {
+    for (std::int64_t scale = 1; span_ms_ / tick > most; scale *= 10) {
         for (std::int64_t m : {1, 2, 5}) {
             tick = m * scale;
-            if (span_ms_ / tick <= 10) break;
+            if (span_ms_ / tick <= most) break;
         }
     }
     for (std::int64_t t = (t0 / tick) * tick; t <= t1; t += tick) {
@@ -349,7 +357,11 @@ void TimelineView::paintEvent(QPaintEvent*) {
             p.setPen(QPen(pal.cut(), 1.5, Qt::DashLine));
             p.drawLine(QPointF(x, kTop), QPointF(x, height() - kBottom));
             p.setPen(pal.cut());
-            p.drawText(QPointF(x + 3, kTop + 10), QString::fromStdString(e.what + " " + e.text));
+            // Right of the line, or left of it when it would run off the edge.
+            const QString text = QString::fromStdString(e.what + " " + e.text);
+            const double w = QFontMetricsF(p.font()).horizontalAdvance(text);
+            const double at = x + 3 + w > width() - 2 ? std::max<double>(gutter, x - 3 - w) : x + 3;
+            p.drawText(QPointF(at, kTop + 10), text);
             continue;
         }
         auto lane = lane_of.find(e.node);

@@ -72,9 +72,13 @@ std::vector<NodeId> leader_sequence(const History& h) {
     std::vector<NodeId> out;
     for (std::size_t i = 0; i < h.size(); ++i) {
         const Event& e = h.event(i);
-        if (e.kind == EventKind::Role && e.to_role == Role::Leader &&
-            (out.empty() || out.back() != e.node))
-            out.push_back(e.node);
+        // A node's own state counts too: on a loaded machine the first
+        // election can be over before that node's Watch stream opens, and
+        // then its first word is a NodeState saying it leads, not the role
+        // change. Saved traces keep those states, so a replay sees the same.
+        const bool leads = (e.kind == EventKind::Role && e.to_role == Role::Leader) ||
+                           (e.kind == EventKind::State && e.live && e.live->role == Role::Leader);
+        if (leads && (out.empty() || out.back() != e.node)) out.push_back(e.node);
     }
     return out;
 }
