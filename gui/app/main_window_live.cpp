@@ -88,9 +88,10 @@ void MainWindow::becomeLive(const QString& title) {
 void MainWindow::startLiveChecks() {
     audit_ = new AppliedAudit(
         [this](std::vector<AppliedEntry> found) {
-            if (found.empty()) return;
-            health_->observeApplied(found);
-            health_panel_->show(*health_);
+            if (found.empty() || live_ == nullptr) return;
+            // Judged on the merge thread's board, the one the lights show.
+            live_->judgeHealth(
+                [found = std::move(found)](HealthBoard& b) { b.observeApplied(found); });
         },
         this);
     auto* every_second = new QTimer(audit_);
@@ -112,8 +113,8 @@ void MainWindow::startLiveChecks() {
                 j.verdict = static_cast<ClientHistory::Judgement::Verdict>(verdict);
                 j.summary = summary.toStdString();
                 j.evidence = evidence.toStdString();
-                health_->judgeClientHistory(j);
-                health_panel_->show(*health_);
+                if (live_ != nullptr)
+                    live_->judgeHealth([j](HealthBoard& b) { b.judgeClientHistory(j); });
             });
 }
 

@@ -11,6 +11,7 @@
 #include <QTimer>
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -52,6 +53,9 @@ class LiveWatchSource : public EventSource {
     // Thread-safe: a scenario engine record for the health board, which is
     // judged on the merge thread together with the events.
     void recordHealth(const QJsonObject& o) { merge_.record(o); }
+    // Thread-safe: a judgement from outside the streams (AppliedAudit, the
+    // lab client's lincheck verdict), made on the same board.
+    void judgeHealth(std::function<void(HealthBoard&)> f) { merge_.judge(std::move(f)); }
     // The health lights as of the newest batch (UI thread).
     MergeFold::HealthChecks healthChecks() const { return merge_.health(); }
 

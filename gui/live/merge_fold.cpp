@@ -60,6 +60,11 @@ void MergeFold::record(const QJsonObject& o) {
     records_.push_back(o);
 }
 
+void MergeFold::judge(std::function<void(HealthBoard&)> f) {
+    std::lock_guard lock(mu_);
+    judgements_.push_back(std::move(f));
+}
+
 std::shared_ptr<FoldedBatch> MergeFold::take() {
     std::lock_guard lock(mu_);
     return std::move(outbox_);
@@ -120,14 +125,18 @@ std::vector<Event> MergeFold::take_ready() {
 
 void MergeFold::tick() {
     std::vector<QJsonObject> records;
+    std::vector<std::function<void(HealthBoard&)>> judgements;
     {
         std::lock_guard lock(mu_);
         records.swap(records_);
+        judgements.swap(judgements_);
     }
     for (const QJsonObject& o : records)
         board_.record(o);
+    for (auto& f : judgements)
+        f(board_);
     std::vector<Event> ready = take_ready();
-    if (ready.empty() && records.empty()) return;
+    if (ready.empty() && records.empty() && judgements.empty()) return;
     auto batch = std::make_shared<FoldedBatch>();
     fold_.fold_into(*batch, std::move(ready));
     for (const Event& e : batch->events)

@@ -42,6 +42,10 @@ class MergeFold {
     // Any thread: a scenario engine record for the health board, judged in
     // order with the events on the merge thread.
     void record(const QJsonObject& o);
+    // Any thread: a judgement from outside the stream (applied entries read
+    // back, the lab client's lincheck verdict), run on the merge thread's
+    // board in order with the events.
+    void judge(std::function<void(HealthBoard&)> f);
     std::uint64_t shed() const { return shed_.load(); }
 
     // UI thread: everything folded since the last take (nullptr if none).
@@ -64,6 +68,9 @@ class MergeFold {
     std::shared_ptr<FoldedBatch> outbox_;  // guarded by mu_: folded, not yet taken
     HealthChecks health_checks_;           // guarded by mu_
     std::atomic<std::uint64_t> shed_{0};
+
+    // Guarded by mu_: judgements waiting for the next tick.
+    std::vector<std::function<void(HealthBoard&)>> judgements_;
 
     // The merge thread's own (no lock).
     std::deque<Event> backlog_;  // time ordered, waiting for the horizon

@@ -71,7 +71,12 @@ void LinkItem::paint(QPainter* p, const QStyleOptionGraphicsItem*, QWidget*) {
     const QPointF centre = mapFromScene(QPointF(0, 0));
     const QPointF half = (pa_ + pb_) / 2;
     if (QPointF::dotProduct(normal, centre - half) < 0) normal = -normal;
-    const QPointF mid = half + normal * 40;
+    // Just far enough that the label's box clears the line, so labels of
+    // neighbouring links do not crowd together toward the centre.
+    const QRectF size = p->boundingRect(QRectF(0, 0, 150, 22), Qt::AlignCenter, text);
+    const qreal clear =
+        std::abs(normal.x()) * size.width() / 2 + std::abs(normal.y()) * size.height() / 2 + 6;
+    const QPointF mid = half + normal * clear;
     const QRectF box(mid.x() - 75, mid.y() - 11, 150, 22);
     p->setPen(Qt::NoPen);
     p->setBrush(QColor(255, 255, 255, 230));

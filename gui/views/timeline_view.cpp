@@ -239,6 +239,7 @@ void TimelineView::paintEvent(QPaintEvent*) {
         p.setPen(pal.lane());
         p.drawLine(QPointF(x, kTop - 4), QPointF(x, height() - kBottom));
         p.setPen(pal.faint());
+        if (x + label_w / 2 > width()) continue;  // a label cut at the edge reads wrong
         p.drawText(QRectF(x - 40, 2, 80, kTop - 6), Qt::AlignCenter,
                    QStringLiteral("%1 ms").arg(t));
     }
