@@ -525,6 +525,16 @@ void MainWindow::setClassroom(bool on) {
     // and left room for one node's row. The log gets the rows' extra height.
     if (auto* legend = findChild<QLabel*>(QStringLiteral("logLegend")))
         legend->setFont(QApplication::font());
+    // The filter check boxes too: controls, not what the class reads, and
+    // at 14 pt the events' filter row alone made the window wider than
+    // 1600 px beside the guide player.
+    // Each child by name: the style sheet's repolish has already given them
+    // the window's font, which a parent's font no longer overrides.
+    for (FilterBar* bar : {event_filter_, timeline_filter_}) {
+        bar->setFont(QApplication::font());
+        for (QWidget* child : bar->findChildren<QWidget*>())
+            child->setFont(QApplication::font());
+    }
     resizeDocks({dock(QStringLiteral("log"))}, {on ? 300 : 230}, Qt::Vertical);
     // Fixed columns sized for the normal font: "12345 ms" must not be cut.
     const QFontMetrics fm(f);

@@ -23,6 +23,8 @@ ClusterView::ClusterView(QWidget* parent) : QGraphicsView(parent) {
     scene_.addItem(messages_);
     banner_ = new QLabel(this);
     subtitle_ = new QLabel(this);
+    banner_->setTextFormat(Qt::RichText);
+    subtitle_->setTextFormat(Qt::PlainText);
     for (QLabel* l : {banner_, subtitle_}) {
         l->setAlignment(Qt::AlignHCenter | Qt::AlignTop);
         l->setWordWrap(true);
@@ -116,7 +118,7 @@ void ClusterView::layoutCircle() {
 }
 
 QString ClusterView::bannerText() const {
-    return banner_->text();
+    return banner_plain_;
 }
 
 NodeId ClusterView::selectedNode() const {
@@ -176,12 +178,21 @@ void ClusterView::updateBanner(const ClusterState& state) {
                        .arg(q.tolerates == 1 ? "" : "s");
     if (learners > 0)
         text += QStringLiteral(" · %1 learner%2").arg(learners).arg(learners == 1 ? "" : "s");
+    banner_plain_ = text;
+    QString html = text.toHtmlEscaped();
     if (q.even) {
         // Raft needs a majority: 2 voters tolerate no more failures than 1,
-        // 4 no more than 3. The guide warns about even counts; so do we.
-        text += QStringLiteral("  ⚠ even voter count: the extra voter adds no fault tolerance");
+        // 4 no more than 3. The guide warns about even counts; so do we, on
+        // a line of its own in the text size: in the title size it took
+        // five lines of a narrow classroom view.
+        const QString warn =
+            QStringLiteral("⚠ even voter count: the extra voter adds no fault tolerance");
+        banner_plain_ += QStringLiteral("  ") + warn;
+        html += QStringLiteral("<br><span style=\"font-size:%1pt\">%2</span>")
+                    .arg(pal.textSize())
+                    .arg(warn.toHtmlEscaped());
     }
-    banner_->setText(text);
+    banner_->setText(html);
     QPalette bp = banner_->palette();
     bp.setColor(QPalette::WindowText, q.even ? pal.warning() : pal.ink());
     banner_->setPalette(bp);

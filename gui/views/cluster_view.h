@@ -73,6 +73,7 @@ class ClusterView : public QGraphicsView {
     // both ends. As labels they wrap to the view's width instead.
     QLabel* banner_ = nullptr;
     QLabel* subtitle_ = nullptr;
+    QString banner_plain_;  // the banner's words, without the markup
     ClusterState last_;
     std::set<NodeId> highlighted_;
 };
