@@ -182,6 +182,65 @@ class TestClusterState : public QObject {
         QVERIFY(bounded.flights().front().sent_ms >= bounded.start_ms());
     }
 
+    void historyAdoptsWhatAnotherThreadFolded() {
+        // The live path: a fold elsewhere (the merge thread's EventFold), the
+        // History only adopting, must give what append() gives, batch
+        // boundaries and a bound notwithstanding.
+        const auto once = load_fixture();
+        std::vector<Event> all;
+        for (int round = 0; round < 20; ++round) {
+            for (Event e : once) {
+                e.t_ms += round * 1000;
+                all.push_back(e);
+            }
+        }
+        History appended(/*checkpoint_every=*/16, /*max_events=*/400);
+        History adopted(16, 400);
+        EventFold fold(16);
+        std::size_t appended_forgot = 0, adopted_forgot = 0;
+        for (std::size_t at = 0; at < all.size(); at += 37) {
+            const std::vector<Event> batch(
+                all.begin() + static_cast<std::ptrdiff_t>(at),
+                all.begin() + static_cast<std::ptrdiff_t>(std::min(at + 37, all.size())));
+            appended_forgot += appended.append(batch);
+            FoldedBatch folded;
+            fold.fold_into(folded, std::vector<Event>(batch));
+            if (at % 74 == 0 && at + 37 < all.size()) {
+                // Two batches the UI thread did not take in between: merged.
+                const std::vector<Event> next(
+                    all.begin() + static_cast<std::ptrdiff_t>(at + 37),
+                    all.begin() + static_cast<std::ptrdiff_t>(std::min(at + 74, all.size())));
+                FoldedBatch more;
+                fold.fold_into(more, std::vector<Event>(next));
+                append_batch(folded, std::move(more));
+                appended_forgot += appended.append(next);
+                at += 37;
+            }
+            std::size_t forgot = 0;
+            QVERIFY(adopted.adopt(std::move(folded), &forgot));
+            adopted_forgot += forgot;
+        }
+        QVERIFY(appended_forgot > 0);
+        QCOMPARE(adopted_forgot, appended_forgot);
+        QCOMPARE(adopted.size(), appended.size());
+        QCOMPARE(adopted.checkpoint_count(), appended.checkpoint_count());
+        QVERIFY(adopted.head() == appended.head());
+        for (std::size_t i = 0; i < adopted.size(); ++i) {
+            QCOMPARE(adopted.narration(i), appended.narration(i));
+            QCOMPARE(adopted.event(i).t_ms, appended.event(i).t_ms);
+        }
+        for (std::int64_t t = adopted.start_ms(); t <= adopted.end_ms(); t += 53)
+            QVERIFY(adopted.state_at(t) == appended.state_at(t));
+        QCOMPARE(adopted.flights().size(), appended.flights().size());
+
+        // A batch folded for another history is refused, and changes nothing.
+        FoldedBatch stray;
+        EventFold other(16);
+        other.fold_into(stray, std::vector<Event>(once));
+        QVERIFY(!adopted.adopt(std::move(stray)));
+        QCOMPARE(adopted.size(), appended.size());
+    }
+
     void stateAtAPastMoment() {
         History h;
         h.append(load_fixture());
