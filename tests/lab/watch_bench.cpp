@@ -4,7 +4,9 @@
 //
 //   --mode watch (default): "a Watch stream with every event type enabled
 //     costs less than 5% of write throughput". One 3-node --lab cluster, a
-//     closed-loop write load, each round one phase without and one with a
+//     closed-loop write load (raftlab-bench's: by default the performance
+//     issue's 1000 clients on 100 connections to the leader, 256-byte
+//     values), each round one phase without and one with a
 //     Watch stream of every event class (heartbeats included, a NodeState
 //     every 100 ms) on every node, in alternating order. Prints each round's
 //     ratio, the median ratio and the streams' dropped-event count.
@@ -13,7 +15,7 @@
 //     with --lab but no watcher; each round loads one then the other, in
 //     alternating order. Prints each round's ratio (lab / plain) and the median.
 //
-//   raftlab-watch-bench [--mode watch|lab-off] [--clients N] [--seconds S per phase]
+//   raftlab-watch-bench [--mode watch|lab-off] [--clients N] [--conns C] [--seconds S per phase]
 //                       [--rounds R] [--max-batch B (WatchRequest.max_batch; 0 = one
 //                       event per message)] [--events all|few] [--check]
 #include <unistd.h>
@@ -26,17 +28,18 @@
 #include <string>
 #include <thread>
 
+#include "engine/bench/backend.h"
+#include "engine/bench/driver.h"
 #include "lab_harness.h"
 
 using namespace raftlab;
 using namespace raftlab::testing;
-using Clock = std::chrono::steady_clock;
 
 namespace {
 
 struct Options {
     std::string mode = "watch";
-    int clients = 64, seconds = 5, rounds = 4, max_batch = 256;
+    int clients = 1000, conns = 100, seconds = 5, rounds = 4, max_batch = 256;
     // --events few: watchers that filter out every message, entry and client
     // event, to tell the cost of building events from the cost of streaming them.
     bool all_events = true;
@@ -72,30 +75,45 @@ double cpu_now(Cluster& cluster) {
     return total;
 }
 
-// Writes as fast as `clients` closed-loop clients can for `seconds`.
-// Returns writes/s; *failed counts writes that returned an error.
-double write_phase(Cluster& cluster, int clients, int seconds, const std::string& tag,
-                   long* failed) {
-    std::atomic<long> done{0}, bad{0};
-    const auto end = Clock::now() + std::chrono::seconds(seconds);
-    std::vector<std::thread> threads;
-    for (int c = 0; c < clients; ++c) {
-        threads.emplace_back([&, c] {
-            api::RemoteClient client(cluster.endpoint_list());
-            for (long i = 0; Clock::now() < end && i < 10'000'000; ++i) {
-                if (client.put(tag + std::to_string(c) + "/" + std::to_string(i), "value")
-                        .error.ok()) {
-                    ++done;
-                } else {
-                    ++bad;
-                }
-            }
-        });
+// The performance issue's write load (raftlab-bench's driver: closed-loop
+// callers on gRPC's callback API, `conns` connections to the leader, 8-byte
+// keys, 256-byte values) for `seconds`. Returns writes/s; *failed counts
+// writes that returned an error. One backend per cluster, made once, so its
+// connections are up before the first phase is timed.
+struct Load {
+    bench::Options options;
+    std::unique_ptr<bench::Backend> backend;
+};
+
+std::unique_ptr<Load> make_load(Cluster& cluster, const Options& o) {
+    auto load = std::make_unique<Load>();
+    bench::Options& b = load->options;
+    b.endpoints = cluster.endpoint_list();
+    b.clients = static_cast<std::size_t>(o.clients);
+    b.conns = static_cast<std::size_t>(std::min(o.conns, o.clients));
+    b.target_leader = true;
+    b.key_size = 8;
+    b.val_size = 256;
+    b.sequential_keys = true;
+    // Bounded in count as well as time: --seconds ends a phase long before
+    // this many writes on this machine.
+    b.total = 20'000'000;
+    b.max_seconds = o.seconds;
+    std::string error;
+    load->backend = bench::make_raftlab_backend(b, &error);
+    if (!load->backend) {
+        std::fprintf(stderr, "raftlab-watch-bench: %s\n", error.c_str());
+        return nullptr;
     }
-    for (auto& t : threads)
-        t.join();
-    *failed += bad.load();
-    return done.load() / double(seconds);
+    return load;
+}
+
+// *writes gets the phase's successful writes, for CPU per write.
+double write_phase(Load& load, long* failed, double* writes) {
+    const bench::Measured m = bench::run_load(*load.backend, load.options, bench::RunSpec{});
+    *failed += static_cast<long>(m.errors);
+    *writes = double(m.ops);
+    return m.seconds > 0 ? double(m.ops) / m.seconds : 0;
 }
 
 // One Watch stream read on its own thread; checks what a correct stream
@@ -142,8 +160,8 @@ struct Watcher {
     }
 };
 
-double per_write_us(double cpu_s, double rate, int seconds) {
-    return rate > 0 ? cpu_s * 1e6 / (rate * seconds) : 0;
+double per_write_us(double cpu_s, double writes) {
+    return writes > 0 ? cpu_s * 1e6 / writes : 0;
 }
 
 double median(std::vector<double> v) {
@@ -182,15 +200,17 @@ int watch_mode(const Options& o) {
     if (!lc.start_all() || !lc.cluster().wait_leader(15s)) {
         return std::fprintf(stderr, "raftlab-watch-bench: the --lab cluster did not start\n"), 1;
     }
+    auto load = make_load(lc.cluster(), o);
+    if (!load) return 1;
     long failed = 0;
     std::uint64_t events = 0, dropped = 0;
     bool streams_ok = true;
     std::vector<double> cpu_off(o.rounds), cpu_on(o.rounds);  // CPU µs per write
     auto plain = [&](int r) {
         const double c0 = cpu_now(lc.cluster());
-        double rate = write_phase(lc.cluster(), o.clients, o.seconds,
-                                  "off" + std::to_string(r) + "/", &failed);
-        cpu_off[r] = per_write_us(cpu_now(lc.cluster()) - c0, rate, o.seconds);
+        double writes = 0;
+        double rate = write_phase(*load, &failed, &writes);
+        cpu_off[r] = per_write_us(cpu_now(lc.cluster()) - c0, writes);
         std::printf("round %d without watcher: %.0f writes/s, %.0f us CPU per write\n", r + 1, rate,
                     cpu_off[r]);
         return rate;
@@ -200,8 +220,8 @@ int watch_mode(const Options& o) {
         std::vector<std::unique_ptr<Watcher>> watchers;
         for (auto id : lc.cluster().ids())
             watchers.push_back(std::make_unique<Watcher>(lc.lab(id), o.max_batch, o.all_events));
-        double rate = write_phase(lc.cluster(), o.clients, o.seconds,
-                                  "on" + std::to_string(r) + "/", &failed);
+        double writes = 0;
+        double rate = write_phase(*load, &failed, &writes);
         // Let the streams deliver what the phase produced before counting.
         std::this_thread::sleep_for(std::chrono::milliseconds(200));
         std::uint64_t e = 0, d = 0, m = 0;
@@ -212,7 +232,7 @@ int watch_mode(const Options& o) {
             if (!w->state_first || !w->order_ok || w->events < 2) streams_ok = false;
         }
         watchers.clear();
-        cpu_on[r] = per_write_us(cpu_now(lc.cluster()) - c0, rate, o.seconds);
+        cpu_on[r] = per_write_us(cpu_now(lc.cluster()) - c0, writes);
         std::printf(
             "round %d with a watcher on every node: %.0f writes/s, %.0f us CPU per write, %llu "
             "events streamed in %llu stream messages, %llu dropped\n",
@@ -263,22 +283,25 @@ int lab_off_mode(const Options& o) {
         !lab_cluster.cluster().wait_leader(15s)) {
         return std::fprintf(stderr, "raftlab-watch-bench: the clusters did not start\n"), 1;
     }
+    auto plain_load = make_load(plain_cluster, o);
+    auto lab_load = make_load(lab_cluster.cluster(), o);
+    if (!plain_load || !lab_load) return 1;
     long failed = 0;
     std::vector<double> cpu_plain(o.rounds), cpu_lab(o.rounds);  // CPU µs per write
     auto plain = [&](int r) {
         const double c0 = cpu_now(plain_cluster);
-        double rate = write_phase(plain_cluster, o.clients, o.seconds,
-                                  "p" + std::to_string(r) + "/", &failed);
-        cpu_plain[r] = per_write_us(cpu_now(plain_cluster) - c0, rate, o.seconds);
+        double writes = 0;
+        double rate = write_phase(*plain_load, &failed, &writes);
+        cpu_plain[r] = per_write_us(cpu_now(plain_cluster) - c0, writes);
         std::printf("round %d without --lab: %.0f writes/s, %.0f us CPU per write\n", r + 1, rate,
                     cpu_plain[r]);
         return rate;
     };
     auto labbed = [&](int r) {
         const double c0 = cpu_now(lab_cluster.cluster());
-        double rate = write_phase(lab_cluster.cluster(), o.clients, o.seconds,
-                                  "l" + std::to_string(r) + "/", &failed);
-        cpu_lab[r] = per_write_us(cpu_now(lab_cluster.cluster()) - c0, rate, o.seconds);
+        double writes = 0;
+        double rate = write_phase(*lab_load, &failed, &writes);
+        cpu_lab[r] = per_write_us(cpu_now(lab_cluster.cluster()) - c0, writes);
         std::printf("round %d with --lab, no watcher: %.0f writes/s, %.0f us CPU per write\n",
                     r + 1, rate, cpu_lab[r]);
         return rate;
@@ -328,6 +351,8 @@ int main(int argc, char** argv) {
         ++a;
         if (!std::strcmp(arg, "--clients")) {
             o.clients = std::clamp(std::atoi(val), 1, 2000);
+        } else if (!std::strcmp(arg, "--conns")) {
+            o.conns = std::clamp(std::atoi(val), 1, 1000);
         } else if (!std::strcmp(arg, "--seconds")) {
             o.seconds = std::clamp(std::atoi(val), 1, 600);
         } else if (!std::strcmp(arg, "--max-batch")) {
@@ -340,11 +365,12 @@ int main(int argc, char** argv) {
                    (!std::strcmp(val, "watch") || !std::strcmp(val, "lab-off"))) {
             o.mode = val;
         } else {
-            std::fprintf(stderr,
-                         "raftlab-watch-bench: unknown option %s %s; use --mode watch|lab-off, "
-                         "--clients N, --seconds S, --rounds R, --max-batch B, --events all|few, "
-                         "--check\n",
-                         arg, val);
+            std::fprintf(
+                stderr,
+                "raftlab-watch-bench: unknown option %s %s; use --mode watch|lab-off, "
+                "--clients N, --conns C, --seconds S, --rounds R, --max-batch B, --events all|few, "
+                "--check\n",
+                arg, val);
             return 2;
         }
     }
