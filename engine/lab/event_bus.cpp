@@ -36,6 +36,16 @@ bool Subscriber::wants(EventClass c) const {
 
 bool Subscriber::offer(pb::WatchEvent& event, bool take) {
     std::lock_guard lock(mu_);
+    return offer_locked(event, take);
+}
+
+void Subscriber::offer_all(std::vector<PendingEvent>& events, bool take) {
+    std::lock_guard lock(mu_);
+    for (auto& p : events)
+        if (wants(p.cls)) offer_locked(p.event, take);
+}
+
+bool Subscriber::offer_locked(pb::WatchEvent& event, bool take) {
     if (closed_) return false;
     if (size_ == capacity_) {
         // The watcher is slower than the node: lose the newest event, count it,
@@ -162,6 +172,16 @@ void EventBus::publish(pb::WatchEvent& event, EventClass c) {
         last = s.get();
     }
     if (last) last->offer(event, true);
+}
+
+void EventBus::publish_all(std::vector<PendingEvent>& events) {
+    if (!active() || events.empty()) return;
+    std::lock_guard lock(mu_);
+    for (auto& p : events)
+        stamp(p.event);
+    // Copies for all but the last watcher, which takes the events.
+    for (std::size_t i = 0; i < subs_.size(); ++i)
+        subs_[i]->offer_all(events, i + 1 == subs_.size());
 }
 
 std::shared_ptr<Subscriber> EventBus::make_subscriber(const pb::WatchRequest& request,

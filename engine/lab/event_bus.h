@@ -33,6 +33,12 @@ namespace raftlab::lab {
 // watcher that skips heartbeats also loses fewer of the events it wants.
 enum class EventClass : std::uint8_t { Always, Heartbeat, Message, Entries, Client };
 
+// An event waiting to be published with others of its turn (EventBus::publish_all).
+struct PendingEvent {
+    pb::WatchEvent event;
+    EventClass cls = EventClass::Always;
+};
+
 class Subscriber {
   public:
     // `write` hands one event to the stream; the subscriber calls it again
@@ -49,6 +55,8 @@ class Subscriber {
     // `take`: the caller no longer needs `event`, so it is swapped in rather
     // than copied (the common case of a single watcher).
     bool offer(pb::WatchEvent& event, bool take = false);
+    // offer() for each event this watcher wants, under one lock.
+    void offer_all(std::vector<PendingEvent>& events, bool take);
     // Starts the next write if none is in flight (pump side and gRPC side).
     void kick();
     // The previous write finished; `ok` false means the stream is gone.
@@ -65,6 +73,8 @@ class Subscriber {
     bool take_resync();
 
   private:
+    bool offer_locked(pb::WatchEvent& event, bool take);
+
     const pb::WatchRequest request_;
     const std::size_t capacity_;
     Write write_;
@@ -96,6 +106,11 @@ class EventBus {
     // Stamps node id, seq and CLOCK_MONOTONIC ns, then offers the event to
     // every watcher that wants its class.
     void publish(pb::WatchEvent& event, EventClass c = EventClass::Always);
+    // publish() for several events at once, in order: one lock of the bus
+    // and one of each watcher's queue for all of them, instead of one per
+    // event. The events are stamped together. `events` is left unspecified
+    // (the last watcher takes its events).
+    void publish_all(std::vector<PendingEvent>& events);
 
     // A watcher for `request` that writes through `write`. Keep the pointer
     // where `write`'s completion can reach it *before* attach(): the first

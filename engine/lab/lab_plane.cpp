@@ -4,30 +4,66 @@
 
 namespace raftlab::lab {
 
+namespace {
+
+// The Batch alive on this thread, if any: its plane and the events queued.
+struct ThreadBatch {
+    LabPlane* plane = nullptr;
+    std::vector<PendingEvent> events;
+};
+thread_local ThreadBatch tl_batch;
+
+// A Batch publishes early once it holds this many events, so a long turn
+// (a big apply round completing thousands of writes) stays bounded in memory
+// and reaches the watcher's queue in pieces.
+constexpr std::size_t kBatchMax = 1024;
+
+}  // namespace
+
 LabPlane::LabPlane(core::NodeId self, netem::LabClock& clock, EventBus::StateSource state,
                    std::uint64_t seed)
     : self_(self), clock_(clock), emulator_(seed), bus_(self, std::move(state)) {}
 
-void LabPlane::publish_range(pb::EntryRange* (pb::WatchEvent::*field)(), core::Index from,
-                             core::Index to, core::Term term) {
-    pb::WatchEvent ev;
-    auto* r = (ev.*field)();
-    r->set_from(from);
-    r->set_to(to);
-    r->set_term(term);
-    bus_.publish(ev, EventClass::Entries);
+LabPlane::Batch::Batch(LabPlane& plane) {
+    tl_batch.plane = &plane;
+}
+
+LabPlane::Batch::~Batch() {
+    if (tl_batch.plane) tl_batch.plane->flush();
+    tl_batch.plane = nullptr;
+}
+
+void LabPlane::flush() {
+    if (tl_batch.plane != this || tl_batch.events.empty()) return;
+    bus_.publish_all(tl_batch.events);
+    tl_batch.events.clear();
+}
+
+void LabPlane::emit(pb::WatchEvent& event, EventClass c) {
+    if (tl_batch.plane != this) {
+        bus_.publish(event, c);
+        return;
+    }
+    auto& p = tl_batch.events.emplace_back();
+    p.event.Swap(&event);
+    p.cls = c;
+    if (tl_batch.events.size() >= kBatchMax) flush();
 }
 
 void LabPlane::on_ready(const core::Ready& rd, const core::Membership& membership) {
+    // Terms are recorded with or without a watcher: one who attaches later
+    // still learns the term of every entry applied after it attached.
+    if (rd.snapshot) committed_terms_.installed(rd.snapshot->meta.index, rd.snapshot->meta.term);
+    if (!rd.committed_entries.empty()) committed_terms_.committed(rd.committed_entries);
     if (!bus_.active()) return;
     for (const auto& rc : rd.role_changes) {
         pb::WatchEvent ev;
         to_event(rc, ev.mutable_role_changed());
-        bus_.publish(ev);
+        emit(ev);
     }
     for (const auto& note : rd.notes) {
         pb::WatchEvent ev;
-        if (to_event(note, membership, &ev)) bus_.publish(ev);
+        if (to_event(note, membership, &ev)) emit(ev);
     }
     if (rd.snapshot) {
         pb::WatchEvent ev;
@@ -35,16 +71,18 @@ void LabPlane::on_ready(const core::Ready& rd, const core::Membership& membershi
         s->set_kind(pb::SnapshotEvent::INSTALLED);
         s->set_index(rd.snapshot->meta.index);
         s->set_term(rd.snapshot->meta.term);
-        bus_.publish(ev);
+        emit(ev);
     }
+    // One event per range, however many entries the Ready holds.
     if (!rd.entries.empty()) {
-        publish_range(&pb::WatchEvent::mutable_entries_appended, rd.entries.front().index,
-                      rd.entries.back().index, rd.entries.back().term);
+        pb::WatchEvent ev;
+        fill_range(rd.entries, ev.mutable_entries_appended());
+        emit(ev, EventClass::Entries);
     }
     if (!rd.committed_entries.empty()) {
-        publish_range(&pb::WatchEvent::mutable_entries_committed,
-                      rd.committed_entries.front().index, rd.committed_entries.back().index,
-                      rd.committed_entries.back().term);
+        pb::WatchEvent ev;
+        fill_range(rd.committed_entries, ev.mutable_entries_committed());
+        emit(ev, EventClass::Entries);
     }
     for (const auto* batch : {&rd.send_now, &rd.send_after_persist}) {
         for (const auto& msg : *batch) {
@@ -55,11 +93,11 @@ void LabPlane::on_ready(const core::Ready& rd, const core::Membership& membershi
                 v->set_peer(msg.to);
                 v->set_term(msg.term);
                 v->set_pre_vote(msg.type == core::MessageType::PreVote);
-                bus_.publish(ev);
+                emit(ev);
             }
             pb::WatchEvent ev;
             to_event(msg, true, ev.mutable_message());
-            bus_.publish(ev, class_of(msg));
+            emit(ev, class_of(msg));
         }
     }
 }
@@ -74,11 +112,11 @@ void LabPlane::on_received(const core::Message& msg) {
         v->set_peer(msg.from);
         v->set_term(msg.term);
         v->set_pre_vote(msg.type == core::MessageType::PreVoteResp);
-        bus_.publish(ev);
+        emit(ev);
     }
     pb::WatchEvent ev;
     to_event(msg, false, ev.mutable_message());
-    bus_.publish(ev, class_of(msg));
+    emit(ev, class_of(msg));
 }
 
 void LabPlane::on_applied(core::Index applied) {
@@ -87,11 +125,18 @@ void LabPlane::on_applied(core::Index applied) {
         // snapshot install can move it anywhere.
         applied_known_ = true;
         last_applied_ = applied;
+        committed_terms_.drop_through(applied);
         return;
     }
     const core::Index from = last_applied_ + 1;
     last_applied_ = applied;
-    if (bus_.active()) publish_range(&pb::WatchEvent::mutable_entries_applied, from, applied, 0);
+    if (!bus_.active()) {
+        committed_terms_.drop_through(applied);
+        return;
+    }
+    pb::WatchEvent ev;
+    committed_terms_.take(from, applied, ev.mutable_entries_applied());
+    emit(ev, EventClass::Entries);
 }
 
 void LabPlane::on_client(const char* op, const std::string& key, bool ok, const std::string& error,
@@ -105,7 +150,7 @@ void LabPlane::on_client(const char* op, const std::string& key, bool ok, const 
     c->set_error(error);
     c->set_consistency(consistency);
     c->set_index(index);
-    bus_.publish(ev, EventClass::Client);
+    emit(ev, EventClass::Client);
 }
 
 void LabPlane::on_snapshot_created(core::Index index, core::Term term) {
@@ -115,7 +160,7 @@ void LabPlane::on_snapshot_created(core::Index index, core::Term term) {
     s->set_kind(pb::SnapshotEvent::CREATED);
     s->set_index(index);
     s->set_term(term);
-    bus_.publish(ev);
+    emit(ev);
 }
 
 void LabPlane::on_snapshot_progress(bool sent, core::NodeId peer, core::Index index,
@@ -128,7 +173,7 @@ void LabPlane::on_snapshot_progress(bool sent, core::NodeId peer, core::Index in
     s->set_index(index);
     s->set_bytes(bytes);
     s->set_total_bytes(total);
-    bus_.publish(ev);
+    emit(ev);
 }
 
 void LabPlane::fault_applied(const std::string& description) {
@@ -138,6 +183,9 @@ void LabPlane::fault_applied(const std::string& description) {
 }
 
 void LabPlane::before_sync() {
+    // The turn's events so far go to the bus before the disk sync, so none
+    // is stamped a sync (or a disk delay) after it happened.
+    flush();
     const std::uint32_t ms = disk_delay_ms_.load(std::memory_order_relaxed);
     if (ms == 0) return;
     // The disk runs on lab time like the rest of the node. Waiting here on a

@@ -11,6 +11,7 @@
 
 #include "engine/core/raft.h"
 #include "engine/lab/event_bus.h"
+#include "engine/lab/term_runs.h"
 #include "netem/emulator.h"
 #include "netem/lab_clock.h"
 
@@ -25,6 +26,23 @@ class LabPlane {
     netem::LabClock& clock() { return clock_; }
     netem::Emulator& emulator() { return emulator_; }
     EventBus& bus() { return bus_; }
+
+    // While a Batch is alive on a thread, the taps this plane runs on that
+    // thread queue their events instead of publishing each one; the Batch
+    // hands them to the bus together (EventBus::publish_all) when it ends or
+    // at flush(). The raft loop holds one per turn and flushes before its
+    // fsync (before_sync), so an event is stamped at most a turn's CPU work
+    // after it happened, never a disk sync later; the apply thread holds one
+    // per round of tasks. A thread holds at most one Batch at a time.
+    class Batch {
+      public:
+        explicit Batch(LabPlane& plane);
+        ~Batch();
+        Batch(const Batch&) = delete;
+        Batch& operator=(const Batch&) = delete;
+    };
+    // Publishes what this thread's Batch holds so far (no-op without one).
+    void flush();
 
     // Raft-loop taps. Each returns at once when no watcher is attached.
     // on_ready runs before the Ready's messages are handed to the transport.
@@ -51,8 +69,8 @@ class LabPlane {
     void stop() { stop_.request_stop(); }
 
   private:
-    void publish_range(pb::EntryRange* (pb::WatchEvent::*field)(), core::Index from, core::Index to,
-                       core::Term term);
+    // Publishes `event` now, or queues it in this thread's Batch.
+    void emit(pb::WatchEvent& event, EventClass c = EventClass::Always);
 
     const core::NodeId self_;
     netem::LabClock& clock_;
@@ -62,6 +80,7 @@ class LabPlane {
     std::stop_source stop_;
     core::Index last_applied_ = 0;  // raft-loop thread only
     bool applied_known_ = false;
+    TermRuns committed_terms_;  // raft-loop thread only
 };
 
 }  // namespace raftlab::lab

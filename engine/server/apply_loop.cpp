@@ -5,6 +5,8 @@
 // itself (post_apply), which saves a thread hand-off per write and read.
 #include <spdlog/spdlog.h>
 
+#include <optional>
+
 #include "engine/failpoint/failpoint.h"
 #include "engine/server/node_impl.h"
 #include "engine/server/role_log.h"
@@ -73,9 +75,15 @@ void Node::Impl::run_apply() {
             tasks.swap(apply_q);
             apply_busy = true;
         }
-        for (auto& task : tasks)
-            run_task(task);
-        serve_ready_reads();
+        {
+            // With --lab, the client outcomes of this round reach the event
+            // bus together (LabPlane::Batch).
+            std::optional<lab::LabPlane::Batch> lab_batch;
+            if (lab) lab_batch.emplace(*lab);
+            for (auto& task : tasks)
+                run_task(task);
+            serve_ready_reads();
+        }
         maybe_snapshot();
         {
             std::lock_guard lock(apply_q_mu);

@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <optional>
 
 #include "engine/failpoint/failpoint.h"
 #include "engine/server/node_impl.h"
@@ -61,6 +62,10 @@ void Node::Impl::run_loop() {
             if (frozen && !stepped) continue;
             batch.swap(inbox);
         }
+        // The lab plane (--lab) publishes this turn's events together, in one
+        // lock of its event bus (LabPlane::Batch); no lab, no batch.
+        std::optional<lab::LabPlane::Batch> lab_batch;
+        if (lab) lab_batch.emplace(*lab);
         // Ticks first: a node that was paused (SIGSTOP) must see the time that
         // passed before it judges its lease for a read below.
         catch_up_ticks();

@@ -171,6 +171,44 @@ class TestEventBus : public QObject {
         QVERIFY(s.written[1].has_role_changed());
         bus.detach(s.sub);
     }
+
+    void publish_all_keeps_order_and_filters_for_every_watcher() {
+        // The raft loop hands a turn's events over at once (LabPlane::Batch):
+        // each watcher still gets exactly the events it asked for, in order,
+        // with consecutive seqs, and the last watcher's copies are not shared.
+        lab::EventBus bus(5, a_state, 64);
+        FakeStream all, few;
+        pb::WatchRequest want_all;
+        want_all.set_include_entries(true);
+        want_all.set_include_heartbeats(true);
+        all.sub = bus.make_subscriber(want_all, all.writer());
+        few.sub = bus.make_subscriber(pb::WatchRequest{}, few.writer());
+        bus.attach(all.sub);
+        bus.attach(few.sub);
+        std::vector<lab::PendingEvent> turn(4);
+        turn[0].event.mutable_message()->set_type("Heartbeat");
+        turn[0].cls = lab::EventClass::Heartbeat;
+        turn[1].event.mutable_entries_appended()->set_to(10);
+        turn[1].cls = lab::EventClass::Entries;
+        turn[2].event = role_event(3);
+        turn[3].event.mutable_entries_applied()->set_to(10);
+        turn[3].cls = lab::EventClass::Entries;
+        bus.publish_all(turn);
+        QVERIFY(wait_until([&] { return all.count() == 5 && few.count() == 2; }, 2s));
+        std::lock_guard lock_all(all.mu);
+        std::lock_guard lock_few(few.mu);
+        QVERIFY(all.written[1].has_message());
+        QVERIFY(all.written[2].has_entries_appended());
+        QVERIFY(all.written[3].has_role_changed());
+        QVERIFY(all.written[4].has_entries_applied());
+        for (std::size_t i = 2; i < all.written.size(); ++i)
+            QCOMPARE(all.written[i].seq(), all.written[i - 1].seq() + 1);
+        QVERIFY(few.written[1].has_role_changed());
+        QCOMPARE(few.written[1].seq(), all.written[3].seq());
+        QCOMPARE(few.written[1].mono_ns(), all.written[3].mono_ns());
+        bus.detach(all.sub);
+        bus.detach(few.sub);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestEventBus)
