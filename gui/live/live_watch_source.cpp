@@ -193,7 +193,7 @@ void LiveWatchSource::run(Stream* s) {
         auto take = [&](const pb::WatchEvent& one) {
             s->latest_ns.store(one.mono_ns() - origin_ns_);
             if (one.dropped_before() > 0) dropped_ += one.dropped_before();
-            if (auto e = from_watch_event(one, origin_ns_)) batch.push_back(std::move(*e));
+            append_events(one, origin_ns_, batch);
             // Hand over in small batches so the lock is short and rare.
             if (batch.size() >= 64 || one.event_case() == pb::WatchEvent::kState) {
                 push(std::move(batch));

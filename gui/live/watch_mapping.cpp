@@ -212,4 +212,34 @@ std::optional<Event> from_watch_event(const pb::WatchEvent& w, std::int64_t orig
     }
 }
 
+void append_events(const pb::WatchEvent& w, std::int64_t origin_ns, std::vector<Event>& out) {
+    auto e = from_watch_event(w, origin_ns);
+    if (!e) return;
+    const pb::EntryRange* r = w.has_entries_appended()  ? &w.entries_appended()
+                              : w.has_entries_applied() ? &w.entries_applied()
+                                                        : nullptr;
+    if (r == nullptr || r->terms_size() == 0) {
+        out.push_back(std::move(*e));
+        return;
+    }
+    // A range across terms (lab.proto EntryRange.terms): one event per run,
+    // so the log keeps every entry's own term (Log Matching, §5.3) and each
+    // applied index its term (State Machine Safety, Figure 3).
+    for (int i = 0; i < r->terms_size(); ++i) {
+        const auto& run = r->terms(i);
+        const Index last = i + 1 < r->terms_size() ? r->terms(i + 1).first_index() - 1 : r->to();
+        if (last < run.first_index()) continue;  // malformed: skip, never loop back
+        Event part = *e;
+        if (part.kind == EventKind::Persist) {
+            part.first = run.first_index();
+            part.last = last;
+            part.log_term = run.term();
+        } else {
+            part.index = last;
+            part.term = run.term();
+        }
+        out.push_back(std::move(part));
+    }
+}
+
 }  // namespace raftlab::gui

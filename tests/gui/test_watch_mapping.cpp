@@ -130,6 +130,51 @@ class TestWatchMapping : public QObject {
         QCOMPARE(c.node(3)->commit_index, Index{3});
     }
 
+    void aRangeAcrossTermsKeepsEveryEntrysTerm() {
+        // EntryRange.terms: entries 1-2 of term 1, 3-5 of term 2.
+        pb::WatchEvent w;
+        w.set_node_id(3);
+        auto* r = w.mutable_entries_appended();
+        r->set_from(1);
+        r->set_to(5);
+        r->set_term(2);
+        for (auto [first, term] : {std::pair{1, 1}, std::pair{3, 2}}) {
+            auto* run = r->add_terms();
+            run->set_first_index(first);
+            run->set_term(term);
+        }
+        std::vector<Event> events;
+        append_events(w, 0, events);
+        QCOMPARE(events.size(), std::size_t{2});
+        ClusterState c;
+        for (const auto& e : events)
+            c.apply(e);
+        QCOMPARE(c.node(3)->last_index(), Index{5});
+        QCOMPARE(c.node(3)->log.term_at(2), Term{1});
+        QCOMPARE(c.node(3)->log.term_at(3), Term{2});
+
+        pb::WatchEvent applied;
+        applied.set_node_id(3);
+        *applied.mutable_entries_applied() = *r;
+        events.clear();
+        append_events(applied, 0, events);
+        QCOMPARE(events.size(), std::size_t{2});
+        QCOMPARE(events[0].kind, EventKind::Apply);
+        QCOMPARE(events[0].index, Index{2});
+        QCOMPARE(events[0].term, Term{1});
+        QCOMPARE(events[1].index, Index{5});
+        QCOMPARE(events[1].term, Term{2});
+        for (const auto& e : events)
+            c.apply(e);
+        QCOMPARE(c.node(3)->applied_index, Index{5});
+
+        // One term: no runs, one event, as before.
+        r->clear_terms();
+        events.clear();
+        append_events(w, 0, events);
+        QCOMPARE(events.size(), std::size_t{1});
+    }
+
     void aLostStreamMarksTheNodeDownAndItsNextStateRevivesIt() {
         ClusterState c;
         Event down;

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cstdio>
 #include <cstring>
@@ -123,6 +124,9 @@ struct Watcher {
     std::unique_ptr<grpc::ClientReader<pb::WatchEvent>> reader;
     std::thread thread;
     std::atomic<std::uint64_t> events{0}, dropped{0}, messages{0};
+    // Events by kind (WatchEvent's oneof case numbers, 10..21): where the
+    // stream's volume comes from.
+    std::array<std::atomic<std::uint64_t>, 32> by_kind{};
     std::atomic<bool> state_first{false}, order_ok{true};
 
     Watcher(pb::Lab::Stub& lab, std::uint32_t max_batch, bool all_events) {
@@ -143,6 +147,7 @@ struct Watcher {
                     node = ev.node_id();
                 }
                 dropped += ev.dropped_before();
+                ++by_kind[static_cast<std::size_t>(ev.event_case()) % by_kind.size()];
                 if (ev.seq() <= last_seq || ev.node_id() != node) order_ok = false;
                 last_seq = ev.seq();
             };
@@ -204,6 +209,7 @@ int watch_mode(const Options& o) {
     if (!load) return 1;
     long failed = 0;
     std::uint64_t events = 0, dropped = 0;
+    std::map<std::string, std::uint64_t> kinds;  // over every watched phase
     bool streams_ok = true;
     std::vector<double> cpu_off(o.rounds), cpu_on(o.rounds);  // CPU µs per write
     auto plain = [&](int r) {
@@ -227,6 +233,12 @@ int watch_mode(const Options& o) {
         std::uint64_t e = 0, d = 0, m = 0;
         for (auto& w : watchers) {
             e += w->events;
+            for (std::size_t k = 0; k < w->by_kind.size(); ++k) {
+                if (const auto n = w->by_kind[k].load()) {
+                    const auto* field = pb::WatchEvent::descriptor()->FindFieldByNumber(int(k));
+                    kinds[field ? field->name() : "other"] += n;
+                }
+            }
             d += w->dropped;
             m += w->messages;
             if (!w->state_first || !w->order_ok || w->events < 2) streams_ok = false;
@@ -260,6 +272,10 @@ int watch_mode(const Options& o) {
         "watchers; median ratio %.3f (%.1f%% more CPU per write when watched)\n",
         median(cpu_off), median(cpu_on), cpu_ratios.empty() ? 0 : median(cpu_ratios),
         cpu_ratios.empty() ? 0 : 100.0 * (median(cpu_ratios) - 1));
+    std::string by_kind;
+    for (const auto& [name, n] : kinds)
+        by_kind += (by_kind.empty() ? "" : ", ") + name + " " + std::to_string(n);
+    std::printf("watch: events by kind: %s\n", by_kind.c_str());
     if (o.check) {
         // Correctness only: every write phase wrote, every stream began with
         // a NodeState and kept its seq order, and the drop count is reported.
