@@ -17,7 +17,7 @@
 //
 //   raftlab-watch-bench [--mode watch|lab-off] [--clients N] [--conns C] [--seconds S per phase]
 //                       [--rounds R] [--max-batch B (WatchRequest.max_batch; 0 = one
-//                       event per message)] [--events all|few] [--check]
+//                       event per message)] [--events all|few|no-client] [--check]
 #include <unistd.h>
 
 #include <algorithm>
@@ -43,7 +43,9 @@ struct Options {
     int clients = 1000, conns = 100, seconds = 5, rounds = 4, max_batch = 256;
     // --events few: watchers that filter out every message, entry and client
     // event, to tell the cost of building events from the cost of streaming them.
-    bool all_events = true;
+    // --events no-client: every class but ClientRequest, to tell what the
+    // one-per-write client events cost from the rest.
+    std::string events = "all";
     bool check = false;
 };
 
@@ -129,12 +131,13 @@ struct Watcher {
     std::array<std::atomic<std::uint64_t>, 32> by_kind{};
     std::atomic<bool> state_first{false}, order_ok{true};
 
-    Watcher(pb::Lab::Stub& lab, std::uint32_t max_batch, bool all_events) {
+    Watcher(pb::Lab::Stub& lab, std::uint32_t max_batch, const std::string& classes) {
+        const bool all_events = classes != "few";
         pb::WatchRequest req;
         req.set_include_heartbeats(all_events);
         req.set_include_messages(all_events);
         req.set_include_entries(all_events);
-        req.set_include_client(all_events);
+        req.set_include_client(classes == "all");
         req.set_state_interval_ms(100);
         req.set_max_batch(max_batch);
         reader = lab.Watch(&ctx, req);
@@ -225,7 +228,7 @@ int watch_mode(const Options& o) {
         const double c0 = cpu_now(lc.cluster());
         std::vector<std::unique_ptr<Watcher>> watchers;
         for (auto id : lc.cluster().ids())
-            watchers.push_back(std::make_unique<Watcher>(lc.lab(id), o.max_batch, o.all_events));
+            watchers.push_back(std::make_unique<Watcher>(lc.lab(id), o.max_batch, o.events));
         double writes = 0;
         double rate = write_phase(*load, &failed, &writes);
         // Let the streams deliver what the phase produced before counting.
@@ -264,7 +267,7 @@ int watch_mode(const Options& o) {
         "watch: %d clients, max_batch %d, events %s, %d rounds x 2 x %d s: %.0f writes/s "
         "without, %.0f with watchers; median ratio %.3f (cost %.1f%%), ratio of sums %.3f; "
         "%llu events streamed, %llu dropped by the streams, %ld writes failed\n",
-        o.clients, o.max_batch, o.all_events ? "all" : "few", o.rounds, o.seconds, off / o.rounds,
+        o.clients, o.max_batch, o.events.c_str(), o.rounds, o.seconds, off / o.rounds,
         on / o.rounds, med, 100.0 * (1 - med), off > 0 ? on / off : 0,
         static_cast<unsigned long long>(events), static_cast<unsigned long long>(dropped), failed);
     std::printf(
@@ -374,19 +377,23 @@ int main(int argc, char** argv) {
         } else if (!std::strcmp(arg, "--max-batch")) {
             o.max_batch = std::clamp(std::atoi(val), 0, 4096);
         } else if (!std::strcmp(arg, "--events")) {
-            o.all_events = std::strcmp(val, "few") != 0;
+            o.events = val;
+            if (o.events != "all" && o.events != "few" && o.events != "no-client") {
+                std::fprintf(stderr, "raftlab-watch-bench: --events all|few|no-client\n");
+                return 2;
+            }
         } else if (!std::strcmp(arg, "--rounds")) {
             o.rounds = std::clamp(std::atoi(val), 1, 40);
         } else if (!std::strcmp(arg, "--mode") &&
                    (!std::strcmp(val, "watch") || !std::strcmp(val, "lab-off"))) {
             o.mode = val;
         } else {
-            std::fprintf(
-                stderr,
-                "raftlab-watch-bench: unknown option %s %s; use --mode watch|lab-off, "
-                "--clients N, --conns C, --seconds S, --rounds R, --max-batch B, --events all|few, "
-                "--check\n",
-                arg, val);
+            std::fprintf(stderr,
+                         "raftlab-watch-bench: unknown option %s %s; use --mode watch|lab-off, "
+                         "--clients N, --conns C, --seconds S, --rounds R, --max-batch B, --events "
+                         "all|few|no-client, "
+                         "--check\n",
+                         arg, val);
             return 2;
         }
     }
