@@ -147,7 +147,7 @@ void LabPlane::on_client(const char* op, const std::string& key, bool ok, const 
     c->set_op(op);
     c->set_key(key);
     c->set_ok(ok);
-    c->set_error(error);
+    if (!error.empty()) c->set_error(error);  // one allocation fewer per successful call
     c->set_consistency(consistency);
     c->set_index(index);
     emit(ev, EventClass::Client);

@@ -71,11 +71,15 @@ double cpu_seconds(int pid) {
 // CPU used by the cluster's node processes and by this process (the load
 // clients and the watchers), so a phase's cost can be read as CPU per write:
 // on a busy shared machine that is steadier than throughput.
-double cpu_now(Cluster& cluster) {
-    double total = cpu_seconds(getpid());
+double cpu_nodes(Cluster& cluster) {
+    double total = 0;
     for (auto id : cluster.ids())
         total += cpu_seconds(cluster.node(id).pid());
     return total;
+}
+
+double cpu_now(Cluster& cluster) {
+    return cpu_seconds(getpid()) + cpu_nodes(cluster);
 }
 
 // The performance issue's write load (raftlab-bench's driver: closed-loop
@@ -215,17 +219,21 @@ int watch_mode(const Options& o) {
     std::map<std::string, std::uint64_t> kinds;  // over every watched phase
     bool streams_ok = true;
     std::vector<double> cpu_off(o.rounds), cpu_on(o.rounds);  // CPU µs per write
+    // The three nodes' share alone: what watching costs the nodes, apart
+    // from the watchers' (and the load's) side in this process.
+    std::vector<double> node_off(o.rounds), node_on(o.rounds);
     auto plain = [&](int r) {
-        const double c0 = cpu_now(lc.cluster());
+        const double c0 = cpu_now(lc.cluster()), n0 = cpu_nodes(lc.cluster());
         double writes = 0;
         double rate = write_phase(*load, &failed, &writes);
         cpu_off[r] = per_write_us(cpu_now(lc.cluster()) - c0, writes);
-        std::printf("round %d without watcher: %.0f writes/s, %.0f us CPU per write\n", r + 1, rate,
-                    cpu_off[r]);
+        node_off[r] = per_write_us(cpu_nodes(lc.cluster()) - n0, writes);
+        std::printf("round %d without watcher: %.0f writes/s, %.0f us CPU per write (nodes %.0f)\n",
+                    r + 1, rate, cpu_off[r], node_off[r]);
         return rate;
     };
     auto watched = [&](int r) {
-        const double c0 = cpu_now(lc.cluster());
+        const double c0 = cpu_now(lc.cluster()), n0 = cpu_nodes(lc.cluster());
         std::vector<std::unique_ptr<Watcher>> watchers;
         for (auto id : lc.cluster().ids())
             watchers.push_back(std::make_unique<Watcher>(lc.lab(id), o.max_batch, o.events));
@@ -248,10 +256,11 @@ int watch_mode(const Options& o) {
         }
         watchers.clear();
         cpu_on[r] = per_write_us(cpu_now(lc.cluster()) - c0, writes);
+        node_on[r] = per_write_us(cpu_nodes(lc.cluster()) - n0, writes);
         std::printf(
-            "round %d with a watcher on every node: %.0f writes/s, %.0f us CPU per write, %llu "
-            "events streamed in %llu stream messages, %llu dropped\n",
-            r + 1, rate, cpu_on[r], static_cast<unsigned long long>(e),
+            "round %d with a watcher on every node: %.0f writes/s, %.0f us CPU per write (nodes "
+            "%.0f), %llu events streamed in %llu stream messages, %llu dropped\n",
+            r + 1, rate, cpu_on[r], node_on[r], static_cast<unsigned long long>(e),
             static_cast<unsigned long long>(m), static_cast<unsigned long long>(d));
         events += e;
         dropped += d;
@@ -260,9 +269,11 @@ int watch_mode(const Options& o) {
     double off = 0, on = 0;
     auto ratios = alternate(o.rounds, plain, watched, &off, &on);
     const double med = median(ratios);
-    std::vector<double> cpu_ratios;
-    for (int r = 0; r < o.rounds; ++r)
+    std::vector<double> cpu_ratios, node_ratios;
+    for (int r = 0; r < o.rounds; ++r) {
         if (cpu_off[r] > 0) cpu_ratios.push_back(cpu_on[r] / cpu_off[r]);
+        if (node_off[r] > 0) node_ratios.push_back(node_on[r] / node_off[r]);
+    }
     std::printf(
         "watch: %d clients, max_batch %d, events %s, %d rounds x 2 x %d s: %.0f writes/s "
         "without, %.0f with watchers; median ratio %.3f (cost %.1f%%), ratio of sums %.3f; "
@@ -275,6 +286,11 @@ int watch_mode(const Options& o) {
         "watchers; median ratio %.3f (%.1f%% more CPU per write when watched)\n",
         median(cpu_off), median(cpu_on), cpu_ratios.empty() ? 0 : median(cpu_ratios),
         cpu_ratios.empty() ? 0 : 100.0 * (median(cpu_ratios) - 1));
+    std::printf(
+        "watch: CPU per write of the three nodes alone: %.0f us without, %.0f us with watchers; "
+        "median ratio %.3f (%.1f%% more)\n",
+        median(node_off), median(node_on), node_ratios.empty() ? 0 : median(node_ratios),
+        node_ratios.empty() ? 0 : 100.0 * (median(node_ratios) - 1));
     std::string by_kind;
     for (const auto& [name, n] : kinds)
         by_kind += (by_kind.empty() ? "" : ", ") + name + " " + std::to_string(n);
