@@ -18,6 +18,9 @@ thread_local ThreadBatch tl_batch;
 // and reaches the watcher's queue in pieces.
 constexpr std::size_t kBatchMax = 1024;
 
+// Requests per ClientRequests event at most, so one event stays a few KiB.
+constexpr int kClientGroupMax = 256;
+
 }  // namespace
 
 LabPlane::LabPlane(core::NodeId self, netem::LabClock& clock, EventBus::StateSource state,
@@ -39,7 +42,7 @@ void LabPlane::flush() {
     tl_batch.events.clear();
 }
 
-void LabPlane::emit(pb::WatchEvent& event, EventClass c) {
+void LabPlane::publish_event(pb::WatchEvent& event, EventClass c) {
     if (tl_batch.plane != this) {
         bus_.publish(event, c);
         return;
@@ -59,11 +62,11 @@ void LabPlane::on_ready(const core::Ready& rd, const core::Membership& membershi
     for (const auto& rc : rd.role_changes) {
         pb::WatchEvent ev;
         to_event(rc, ev.mutable_role_changed());
-        emit(ev);
+        publish_event(ev);
     }
     for (const auto& note : rd.notes) {
         pb::WatchEvent ev;
-        if (to_event(note, membership, &ev)) emit(ev);
+        if (to_event(note, membership, &ev)) publish_event(ev);
     }
     if (rd.snapshot) {
         pb::WatchEvent ev;
@@ -71,18 +74,18 @@ void LabPlane::on_ready(const core::Ready& rd, const core::Membership& membershi
         s->set_kind(pb::SnapshotEvent::INSTALLED);
         s->set_index(rd.snapshot->meta.index);
         s->set_term(rd.snapshot->meta.term);
-        emit(ev);
+        publish_event(ev);
     }
     // One event per range, however many entries the Ready holds.
     if (!rd.entries.empty()) {
         pb::WatchEvent ev;
         fill_range(rd.entries, ev.mutable_entries_appended());
-        emit(ev, EventClass::Entries);
+        publish_event(ev, EventClass::Entries);
     }
     if (!rd.committed_entries.empty()) {
         pb::WatchEvent ev;
         fill_range(rd.committed_entries, ev.mutable_entries_committed());
-        emit(ev, EventClass::Entries);
+        publish_event(ev, EventClass::Entries);
     }
     for (const auto* batch : {&rd.send_now, &rd.send_after_persist}) {
         for (const auto& msg : *batch) {
@@ -93,11 +96,11 @@ void LabPlane::on_ready(const core::Ready& rd, const core::Membership& membershi
                 v->set_peer(msg.to);
                 v->set_term(msg.term);
                 v->set_pre_vote(msg.type == core::MessageType::PreVote);
-                emit(ev);
+                publish_event(ev);
             }
             pb::WatchEvent ev;
             to_event(msg, true, ev.mutable_message());
-            emit(ev, class_of(msg));
+            publish_event(ev, class_of(msg));
         }
     }
 }
@@ -112,11 +115,11 @@ void LabPlane::on_received(const core::Message& msg) {
         v->set_peer(msg.from);
         v->set_term(msg.term);
         v->set_pre_vote(msg.type == core::MessageType::PreVoteResp);
-        emit(ev);
+        publish_event(ev);
     }
     pb::WatchEvent ev;
     to_event(msg, false, ev.mutable_message());
-    emit(ev, class_of(msg));
+    publish_event(ev, class_of(msg));
 }
 
 void LabPlane::on_applied(core::Index applied) {
@@ -136,12 +139,44 @@ void LabPlane::on_applied(core::Index applied) {
     }
     pb::WatchEvent ev;
     committed_terms_.take(from, applied, ev.mutable_entries_applied());
-    emit(ev, EventClass::Entries);
+    publish_event(ev, EventClass::Entries);
+}
+
+bool LabPlane::join_client_group(const char* op, const std::string& key, std::uint32_t consistency,
+                                 core::Index index) {
+    // Only into the event queued just before, so the stream's order is kept
+    // exactly: anything else in between starts a new group.
+    if (tl_batch.plane != this || tl_batch.events.empty()) return false;
+    pb::WatchEvent& last = tl_batch.events.back().event;
+    if (last.has_client_request()) {
+        const auto& c = last.client_request();
+        if (!c.ok() || c.op() != op || c.consistency() != consistency) return false;
+        // The second success in a row: the single request becomes a group.
+        pb::ClientRequest first = std::move(*last.mutable_client_request());
+        auto* g = last.mutable_client_requests();
+        g->set_op(first.op());
+        g->set_consistency(consistency);
+        g->add_keys(std::move(*first.mutable_key()));
+        g->add_indexes(first.index());
+    } else if (!last.has_client_requests() || last.client_requests().op() != op ||
+               last.client_requests().consistency() != consistency ||
+               last.client_requests().keys_size() >= kClientGroupMax) {
+        return false;
+    }
+    auto* g = last.mutable_client_requests();
+    g->add_keys(key);
+    g->add_indexes(index);
+    return true;
 }
 
 void LabPlane::on_client(const char* op, const std::string& key, bool ok, const std::string& error,
                          std::uint32_t consistency, core::Index index) {
     if (!bus_.active()) return;
+    // Under load most of a stream is client outcomes, one per write, and
+    // what a watcher pays for is per event (a message, three strings to
+    // allocate and parse): successes completing together go as one
+    // ClientRequests event (lab.proto).
+    if (ok && join_client_group(op, key, consistency, index)) return;
     pb::WatchEvent ev;
     auto* c = ev.mutable_client_request();
     c->set_op(op);
@@ -150,7 +185,7 @@ void LabPlane::on_client(const char* op, const std::string& key, bool ok, const 
     if (!error.empty()) c->set_error(error);  // one allocation fewer per successful call
     c->set_consistency(consistency);
     c->set_index(index);
-    emit(ev, EventClass::Client);
+    publish_event(ev, EventClass::Client);
 }
 
 void LabPlane::on_snapshot_created(core::Index index, core::Term term) {
@@ -160,7 +195,7 @@ void LabPlane::on_snapshot_created(core::Index index, core::Term term) {
     s->set_kind(pb::SnapshotEvent::CREATED);
     s->set_index(index);
     s->set_term(term);
-    emit(ev);
+    publish_event(ev);
 }
 
 void LabPlane::on_snapshot_progress(bool sent, core::NodeId peer, core::Index index,
@@ -173,7 +208,7 @@ void LabPlane::on_snapshot_progress(bool sent, core::NodeId peer, core::Index in
     s->set_index(index);
     s->set_bytes(bytes);
     s->set_total_bytes(total);
-    emit(ev);
+    publish_event(ev);
 }
 
 void LabPlane::fault_applied(const std::string& description) {

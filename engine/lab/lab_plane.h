@@ -70,7 +70,12 @@ class LabPlane {
 
   private:
     // Publishes `event` now, or queues it in this thread's Batch.
-    void emit(pb::WatchEvent& event, EventClass c = EventClass::Always);
+    void publish_event(pb::WatchEvent& event, EventClass c = EventClass::Always);
+    // Adds a successful client request to the ClientRequests group (or the
+    // single ClientRequest) this thread's Batch queued last, if it has the
+    // same op and consistency; false if there is none to join.
+    bool join_client_group(const char* op, const std::string& key, std::uint32_t consistency,
+                           core::Index index);
 
     const core::NodeId self_;
     netem::LabClock& clock_;

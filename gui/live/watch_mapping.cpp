@@ -213,6 +213,24 @@ std::optional<Event> from_watch_event(const pb::WatchEvent& w, std::int64_t orig
 }
 
 void append_events(const pb::WatchEvent& w, std::int64_t origin_ns, std::vector<Event>& out) {
+    if (w.has_client_requests()) {
+        // Successful requests that completed together (lab.proto
+        // ClientRequests): one Client event each, as if sent one by one.
+        const auto& g = w.client_requests();
+        pb::WatchEvent one;
+        one.set_node_id(w.node_id());
+        one.set_mono_ns(w.mono_ns());
+        auto* c = one.mutable_client_request();
+        c->set_op(g.op());
+        c->set_ok(true);
+        c->set_consistency(g.consistency());
+        for (int i = 0; i < g.keys_size(); ++i) {
+            c->set_key(g.keys(i));
+            c->set_index(i < g.indexes_size() ? g.indexes(i) : 0);
+            if (auto e = from_watch_event(one, origin_ns)) out.push_back(std::move(*e));
+        }
+        return;
+    }
     auto e = from_watch_event(w, origin_ns);
     if (!e) return;
     const pb::EntryRange* r = w.has_entries_appended()  ? &w.entries_appended()

@@ -175,6 +175,30 @@ class TestWatchMapping : public QObject {
         QCOMPARE(events.size(), std::size_t{1});
     }
 
+    void aGroupOfClientRequestsBecomesOneEventEach() {
+        pb::WatchEvent w;
+        w.set_node_id(1);
+        w.set_mono_ns(5'000'000);
+        auto* g = w.mutable_client_requests();
+        g->set_op("put");
+        g->add_keys("a");
+        g->add_indexes(7);
+        g->add_keys("b");
+        g->add_indexes(8);
+        std::vector<Event> events;
+        append_events(w, 0, events);
+        QCOMPARE(events.size(), std::size_t{2});
+        QCOMPARE(events[0].kind, EventKind::Client);
+        QCOMPARE(events[0].what, std::string("put"));
+        QCOMPARE(events[0].key, std::string("a"));
+        QCOMPARE(events[0].index, Index{7});
+        QCOMPARE(events[1].key, std::string("b"));
+        QCOMPARE(events[1].index, Index{8});
+        QCOMPARE(events[1].node, NodeId{1});
+        QCOMPARE(events[1].t_ms, std::int64_t{5});
+        QCOMPARE(events[1].text, std::string("ok"));
+    }
+
     void aLostStreamMarksTheNodeDownAndItsNextStateRevivesIt() {
         ClusterState c;
         Event down;

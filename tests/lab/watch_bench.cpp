@@ -133,6 +133,7 @@ struct Watcher {
     // Events by kind (WatchEvent's oneof case numbers, 10..21): where the
     // stream's volume comes from.
     std::array<std::atomic<std::uint64_t>, 32> by_kind{};
+    std::atomic<std::uint64_t> grouped{0};  // requests inside ClientRequests events
     std::atomic<bool> state_first{false}, order_ok{true};
 
     Watcher(pb::Lab::Stub& lab, std::uint32_t max_batch, const std::string& classes) {
@@ -155,6 +156,7 @@ struct Watcher {
                 }
                 dropped += ev.dropped_before();
                 ++by_kind[static_cast<std::size_t>(ev.event_case()) % by_kind.size()];
+                grouped += static_cast<std::uint64_t>(ev.client_requests().keys_size());
                 if (ev.seq() <= last_seq || ev.node_id() != node) order_ok = false;
                 last_seq = ev.seq();
             };
@@ -217,6 +219,7 @@ int watch_mode(const Options& o) {
     long failed = 0;
     std::uint64_t events = 0, dropped = 0;
     std::map<std::string, std::uint64_t> kinds;  // over every watched phase
+    std::uint64_t grouped = 0;
     bool streams_ok = true;
     std::vector<double> cpu_off(o.rounds), cpu_on(o.rounds);  // CPU µs per write
     // The three nodes' share alone: what watching costs the nodes, apart
@@ -252,6 +255,7 @@ int watch_mode(const Options& o) {
             }
             d += w->dropped;
             m += w->messages;
+            grouped += w->grouped;
             if (!w->state_first || !w->order_ok || w->events < 2) streams_ok = false;
         }
         watchers.clear();
@@ -294,7 +298,8 @@ int watch_mode(const Options& o) {
     std::string by_kind;
     for (const auto& [name, n] : kinds)
         by_kind += (by_kind.empty() ? "" : ", ") + name + " " + std::to_string(n);
-    std::printf("watch: events by kind: %s\n", by_kind.c_str());
+    std::printf("watch: events by kind: %s (the client_requests events carry %llu requests)\n",
+                by_kind.c_str(), static_cast<unsigned long long>(grouped));
     if (o.check) {
         // Correctness only: every write phase wrote, every stream began with
         // a NodeState and kept its seq order, and the drop count is reported.
