@@ -7,20 +7,12 @@
 #include <mutex>
 
 #include "engine/lab/event_bus.h"
+#include "node_harness.h"  // wait_until
 
 using namespace raftlab;
 using namespace std::chrono_literals;
 
 namespace {
-
-bool wait_until(const std::function<bool()>& cond, std::chrono::milliseconds timeout) {
-    const auto end = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < end) {
-        if (cond()) return true;
-        std::this_thread::sleep_for(2ms);
-    }
-    return cond();
-}
 
 pb::NodeState a_state() {
     pb::NodeState st;
@@ -91,7 +83,7 @@ class TestEventBus : public QObject {
             auto ev = role_event(t);
             bus.publish(ev);
         }
-        QVERIFY(wait_until([&] { return s.count() == 6; }, 2s));
+        QVERIFY(testing::wait_until([&] { return s.count() == 6; }, 2s));
         std::lock_guard lock(s.mu);
         QVERIFY(s.written[0].has_state());
         QCOMPARE(s.written[0].state().term(), std::uint64_t{7});
@@ -115,7 +107,7 @@ class TestEventBus : public QObject {
         s.sub = bus.make_subscriber(req, s.writer());
         bus.attach(s.sub);
         // The first NodeState goes out and the stream stalls on it.
-        QVERIFY(wait_until([&] { return s.in_flight == 1; }, 2s));
+        QVERIFY(testing::wait_until([&] { return s.in_flight == 1; }, 2s));
         const auto t0 = std::chrono::steady_clock::now();
         for (std::uint64_t t = 1; t <= kPublished; ++t) {
             auto ev = role_event(t);
@@ -129,10 +121,10 @@ class TestEventBus : public QObject {
 
         // A later event, once there is room, carries the count; then a state.
         s.release();
-        QVERIFY(wait_until([&] { return s.count() >= 1 + kCapacity; }, 2s));
+        QVERIFY(testing::wait_until([&] { return s.count() >= 1 + kCapacity; }, 2s));
         auto late = role_event(5000);
         bus.publish(late);
-        QVERIFY(wait_until(
+        QVERIFY(testing::wait_until(
             [&] {
                 std::lock_guard lock(s.mu);
                 for (const auto& e : s.written)
@@ -165,7 +157,7 @@ class TestEventBus : public QObject {
         }
         auto ev = role_event(9);
         bus.publish(ev);
-        QVERIFY(wait_until([&] { return s.count() == 2; }, 2s));
+        QVERIFY(testing::wait_until([&] { return s.count() == 2; }, 2s));
         QCOMPARE(s.sub->dropped_total(), std::uint64_t{0});
         std::lock_guard lock(s.mu);
         QVERIFY(s.written[1].has_role_changed());
@@ -194,7 +186,7 @@ class TestEventBus : public QObject {
         turn[3].event.mutable_entries_applied()->set_to(10);
         turn[3].cls = lab::EventClass::Entries;
         bus.publish_all(turn);
-        QVERIFY(wait_until([&] { return all.count() == 5 && few.count() == 2; }, 2s));
+        QVERIFY(testing::wait_until([&] { return all.count() == 5 && few.count() == 2; }, 2s));
         std::lock_guard lock_all(all.mu);
         std::lock_guard lock_few(few.mu);
         QVERIFY(all.written[1].has_message());

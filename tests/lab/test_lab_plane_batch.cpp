@@ -6,6 +6,7 @@
 #include <mutex>
 
 #include "engine/lab/lab_plane.h"
+#include "node_harness.h"  // wait_until
 
 using namespace raftlab;
 using namespace std::chrono_literals;
@@ -35,15 +36,6 @@ struct Collector {
     }
 };
 
-bool wait_until(const std::function<bool()>& cond, std::chrono::milliseconds timeout) {
-    const auto end = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < end) {
-        if (cond()) return true;
-        std::this_thread::sleep_for(2ms);
-    }
-    return cond();
-}
-
 }  // namespace
 
 class TestLabPlaneBatch : public QObject {
@@ -59,7 +51,7 @@ class TestLabPlaneBatch : public QObject {
         req.set_max_batch(64);
         c.sub = plane.bus().make_subscriber(req, c.writer());
         plane.bus().attach(c.sub);
-        QVERIFY(wait_until([&] { return c.count() == 1; }, 2s));  // the NodeState
+        QVERIFY(testing::wait_until([&] { return c.count() == 1; }, 2s));  // the NodeState
         {
             lab::LabPlane::Batch batch(plane);
             plane.on_client("put", "a", true, "", 0, 5);
@@ -69,7 +61,7 @@ class TestLabPlaneBatch : public QObject {
             plane.fault_applied("not batched: another thread's kind of event");
         }
         plane.on_client("put", "e", true, "", 0, 9);  // no Batch: alone
-        QVERIFY(wait_until([&] { return c.count() == 6; }, 2s));
+        QVERIFY(testing::wait_until([&] { return c.count() == 6; }, 2s));
         std::lock_guard lock(c.mu);
         const auto& ev = c.events;
         // fault_applied publishes at once, before the batch is flushed.
