@@ -123,8 +123,20 @@ class LabService final : public pb::Lab::CallbackService {
                             "0.1 (slow motion), 1 (real time) or up to " +
                             std::to_string(netem::LabClock::kMaxRate));
         }
-        plane_.clock().set_rate(rate);
-        spdlog::info("[Node {}] lab: clock rate {}", plane_.self(), rate);
+        const std::int64_t at = request->at_mono_ns();
+        const std::int64_t ahead = at - netem::LabClock::monotonic_now_ns();
+        if (at != 0 && ahead > 10'000 * kMs) {
+            return fail(ctx, reply,
+                        "clock change at_mono_ns is " + std::to_string(ahead / kMs) +
+                            " ms ahead; schedule it at most 10 s ahead (0 means now)");
+        }
+        if (at != 0 && ahead > 0) {
+            plane_.clock().set_rate_at(rate, at);
+            spdlog::info("[Node {}] lab: clock rate {} in {} ms", plane_.self(), rate, ahead / kMs);
+        } else {
+            plane_.clock().set_rate(rate);
+            spdlog::info("[Node {}] lab: clock rate {}", plane_.self(), rate);
+        }
         plane_.fault_applied("clock rate " + format_rate(rate));
         return ok(ctx, reply);
     }

@@ -445,10 +445,11 @@ void LabController::healAll(const std::vector<NodeId>& nodes) {
 void LabController::setClock(const std::vector<NodeId>& nodes, double rate) {
     post([this, nodes, rate] {
         std::string failed;
+        const std::int64_t at = scenario::LabClient::shared_instant(nodes.size());
         for (NodeId id : nodes) {
             const std::string address = labAddress(id);
             if (address.empty()) continue;
-            const std::string e = scenario::LabClient(id, address).set_clock(rate);
+            const std::string e = scenario::LabClient(id, address).set_clock(rate, at);
             if (!e.empty()) failed += (failed.empty() ? "" : "; ") + e;
         }
         fault(kNoNode, "clock", "lab time rate " + std::to_string(rate).substr(0, 4));

@@ -2,6 +2,8 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <chrono>
+
 #include "scenarios/runner/channel.h"
 
 namespace raftlab::scenario {
@@ -52,15 +54,27 @@ std::string LabClient::clear_faults() {
     return reply.error().code() == pb::OK ? std::string() : reply.error().message();
 }
 
-std::string LabClient::set_clock(double rate) {
+std::string LabClient::set_clock(double rate, std::int64_t at_mono_ns) {
     grpc::ClientContext ctx;
     deadline(ctx);
     pb::SetClockRequest req;
     req.set_rate(rate);
+    req.set_at_mono_ns(at_mono_ns);
     pb::LabReply reply;
     auto st = stub_->SetClock(&ctx, req, &reply);
     if (!st.ok()) return explain(st, "SetClock");
     return reply.error().code() == pb::OK ? std::string() : reply.error().message();
+}
+
+std::int64_t LabClient::shared_instant(std::size_t nodes) {
+    if (nodes < 2) return 0;
+    // 300 ms covers a round of calls on a loaded machine; a node whose call
+    // arrives later still changes at once, only not with the others. libstdc++'s
+    // steady_clock is CLOCK_MONOTONIC, the clock the nodes' LabClock reads.
+    constexpr auto kLead = std::chrono::milliseconds(300);
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               (std::chrono::steady_clock::now() + kLead).time_since_epoch())
+        .count();
 }
 
 std::string LabClient::step_clock(std::uint64_t ms) {

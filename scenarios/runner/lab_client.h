@@ -21,7 +21,8 @@ class LabClient {
 
     std::string set_link_rules(const std::vector<pb::LinkRule>& rules, std::uint64_t seed);
     std::string clear_faults();
-    std::string set_clock(double rate);
+    // At `at_mono_ns` (CLOCK_MONOTONIC; 0: now). See shared_instant().
+    std::string set_clock(double rate, std::int64_t at_mono_ns = 0);
     std::string step_clock(std::uint64_t ms);
     std::string set_disk_delay(std::uint32_t ms);
     struct LogBounds {
@@ -35,6 +36,12 @@ class LabClient {
     // "" if the service answers at all (ClearFaults is the cheapest probe
     // that changes nothing in a fault-free run).
     std::string probe();
+
+    // The instant to give every node of a clock change that several nodes
+    // take: 0 (now) for one node, else CLOCK_MONOTONIC a moment ahead, so
+    // that calls made one after another still change every clock at once
+    // and no node runs ahead of the others to an election in between.
+    static std::int64_t shared_instant(std::size_t nodes);
 
   private:
     std::string explain(const grpc::Status& status, const char* rpc) const;

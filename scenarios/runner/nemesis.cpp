@@ -231,9 +231,10 @@ std::string Runner::nemesis_step(const Step& step) {
                 // whose timers stand still) or every node at once.
                 std::vector<NodeId> frozen = ids;
                 if (rng() % 2 == 0) frozen = {victim};
+                const std::int64_t at = LabClient::shared_instant(frozen.size());
                 for (auto id : frozen) {
                     if (e.empty())
-                        e = direct_lab(id, [](LabClient& l) { return l.set_clock(0.0); });
+                        e = direct_lab(id, [at](LabClient& l) { return l.set_clock(0.0, at); });
                 }
                 clock_altered_ = true;
                 kind = "clock freeze on node(s) " + ids_text(frozen);
@@ -241,10 +242,11 @@ std::string Runner::nemesis_step(const Step& step) {
                 monitor_->say(kind);
                 undo.push_back([this, frozen, direct_lab] {
                     std::string out;
+                    const std::int64_t at = LabClient::shared_instant(frozen.size());
                     for (auto id : frozen) {
                         if (supervisor_->state(id) != ProcessState::Running) continue;
                         std::string x =
-                            direct_lab(id, [](LabClient& l) { return l.set_clock(1.0); });
+                            direct_lab(id, [at](LabClient& l) { return l.set_clock(1.0, at); });
                         if (out.empty()) out = x;
                     }
                     clock_altered_ = false;

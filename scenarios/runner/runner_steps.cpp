@@ -351,6 +351,7 @@ std::string Runner::clock_or_disk_step(const Step& step) {
         }
     }
     std::string description;
+    const std::int64_t at = LabClient::shared_instant(ids.size());
     for (auto id : ids) {
         std::string e;
         if (step.action == "disk-delay") {
@@ -360,7 +361,7 @@ std::string Runner::clock_or_disk_step(const Step& step) {
             description =
                 "disk delay " + std::to_string(step.delay_ms) + " ms on node(s) " + list(ids);
         } else if (step.clock_rate) {
-            e = lab_call(id, [&](LabClient& l) { return l.set_clock(*step.clock_rate); });
+            e = lab_call(id, [&](LabClient& l) { return l.set_clock(*step.clock_rate, at); });
             clock_altered_ = *step.clock_rate != 1.0;
             description = "lab clock rate " + number(*step.clock_rate) +
                           (*step.clock_rate == 0 ? " (frozen)" : "");

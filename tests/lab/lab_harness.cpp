@@ -3,6 +3,9 @@
 #include <grpcpp/grpcpp.h>
 
 #include <algorithm>
+#include <chrono>
+
+#include "scenarios/runner/lab_client.h"
 
 namespace raftlab::testing {
 namespace {
@@ -80,9 +83,21 @@ std::string LabCluster::clear_all() {
     return errors;
 }
 
-std::string LabCluster::set_clock(std::uint64_t id, double rate) {
+std::string LabCluster::set_clock_all(double rate) {
+    const std::int64_t at = scenario::LabClient::shared_instant(cluster_.ids().size());
+    std::string errors;
+    for (auto id : cluster_.ids())
+        errors += set_clock(id, rate, at);
+    // The change is due at `at`: wait for that instant (a deadline, not a guess).
+    std::this_thread::sleep_until(
+        std::chrono::steady_clock::time_point(std::chrono::nanoseconds(at)));
+    return errors;
+}
+
+std::string LabCluster::set_clock(std::uint64_t id, double rate, std::int64_t at_mono_ns) {
     pb::SetClockRequest req;
     req.set_rate(rate);
+    req.set_at_mono_ns(at_mono_ns);
     grpc::ClientContext ctx;
     deadline(ctx);
     pb::LabReply reply;

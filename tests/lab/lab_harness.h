@@ -33,7 +33,10 @@ class LabCluster {
     std::string isolate(std::uint64_t node);
     std::string clear_faults(std::uint64_t id);
     std::string clear_all();
-    std::string set_clock(std::uint64_t id, double rate);
+    std::string set_clock(std::uint64_t id, double rate, std::int64_t at_mono_ns = 0);
+    // Every node's clock at one CLOCK_MONOTONIC instant (LabClient::
+    // shared_instant), returning once that instant has passed.
+    std::string set_clock_all(double rate);
     std::string step_clock(std::uint64_t id, std::uint64_t ms);
     std::string set_disk_delay(std::uint64_t id, std::uint32_t ms);
 

@@ -36,6 +36,65 @@ class LabClockTest : public QObject {
         QCOMPARE(clock.now() - t0, 250 * kMs);
     }
 
+    // A change scheduled at a CLOCK_MONOTONIC instant takes effect exactly
+    // there, however late anyone reads the clock afterwards: this is what lets
+    // a controller freeze every node of a cluster at one instant.
+    void scheduledFreezeTakesEffectAtItsInstant() {
+        FakeMonotonic mono;
+        LabClock clock(mono.source());
+        const auto t0 = clock.now();
+        clock.set_rate_at(0, mono.ns.load() + 100 * kMs);
+        QCOMPARE(clock.rate(), 1.0);  // not yet
+        mono.advance(40 * kMs);
+        QCOMPARE(clock.now() - t0, 40 * kMs);
+        // A sleeper due in 500 ms of lab time must wake at the instant, 60 ms
+        // from now, to find the clock frozen.
+        QCOMPARE(clock.real_wait(t0 + 500 * kMs), std::optional<std::chrono::nanoseconds>(60ms));
+        mono.advance(5000 * kMs);  // nobody read the clock across the instant
+        QCOMPARE(clock.now() - t0, 100 * kMs);
+        QCOMPARE(clock.rate(), 0.0);
+        QCOMPARE(clock.real_wait(t0 + 500 * kMs), std::nullopt);
+        // A scheduled resume: frozen until its instant, then real time.
+        clock.set_rate_at(1, mono.ns.load() + 20 * kMs);
+        QCOMPARE(clock.real_wait(t0 + 500 * kMs), std::optional<std::chrono::nanoseconds>(20ms));
+        mono.advance(30 * kMs);
+        QCOMPARE(clock.now() - t0, 110 * kMs);
+    }
+
+    void scheduledChangeInThePastAppliesAtOnceAndALaterSetRateWins() {
+        FakeMonotonic mono;
+        LabClock clock(mono.source());
+        const auto t0 = clock.now();
+        clock.set_rate_at(0, mono.ns.load() - 1);  // late: applies now
+        mono.advance(10 * kMs);
+        QCOMPARE(clock.now(), t0);
+        clock.set_rate_at(0.5, mono.ns.load() + 10 * kMs);
+        clock.set_rate(1);  // replaces the pending change
+        mono.advance(100 * kMs);
+        QCOMPARE(clock.now() - t0, 100 * kMs);
+        QCOMPARE(clock.rate(), 1.0);
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument, clock.set_rate_at(-1, mono.ns.load()));
+    }
+
+    void sleeperWakesAtAScheduledFreeze() {
+        LabClock clock;  // real CLOCK_MONOTONIC
+        const auto start = LabClock::monotonic_now_ns();
+        clock.set_rate_at(0, start + 30 * kMs);
+        std::atomic<bool> woke{false};
+        std::jthread sleeper([&](std::stop_token stop) {
+            woke = clock.sleep_until(clock.now() + 60'000 * kMs, stop);
+        });
+        // Frozen after 30 ms: a 60 s lab deadline can never come, so the
+        // sleeper is still asleep, and lab time stopped at the instant.
+        QTRY_VERIFY_WITH_TIMEOUT(clock.rate() == 0.0, 5000);
+        const auto frozen = clock.now();
+        QVERIFY(frozen - start <= 30 * kMs);
+        QVERIFY(!woke);
+        clock.step(std::chrono::milliseconds(60'000));
+        sleeper.join();
+        QVERIFY(woke);
+    }
+
     void slowMotion() {
         FakeMonotonic mono;
         LabClock clock(mono.source());
