@@ -386,7 +386,17 @@ class TestDamagedEnv : public QObject {
             }
             QVERIFY2(ops > 0, "no operation completed in two seconds");
             for (auto id : c.ids()) {
-                const auto st = c.status(id);
+                // A fresh channel per Status call, each with a 500 ms attempt:
+                // under libfaketime with FAKETIME_NO_CACHE every clock read of
+                // the node re-reads the stamp file, and on a loaded machine one
+                // handshake can miss 500 ms. The node must answer within 10 s.
+                api::NodeStatus st;
+                wait_until(
+                    [&] {
+                        st = c.status(id);
+                        return st.error.ok();
+                    },
+                    10s, 100ms);
                 QVERIFY2(st.error.ok(), qPrintable(QString("node %1 did not answer Status after "
                                                            "a jump of %2: %3")
                                                        .arg(id)
