@@ -120,7 +120,13 @@ sanitizer_reports() {  # sanitizer_reports DIR
 # ASan + UBSan (gcc): the unit, sim and node suites. The heaviest figures-only
 # test (storage_snapshot_throughput: 500,000 keys) and the random simulator's
 # seed count are scaled down; the code paths are the same.
-SAN_ASAN_EXCLUDE='^storage_snapshot_throughput$'
+# test_lab_faults and test_lab_time assert timing (a 200 ms delay must add
+# 195 ms; a frozen cluster holds no election): under ASan at load 20 the nodes
+# ran 2-3 times slower and both failed twice in a fresh-clone run. They run in
+# the plain ctest stage; the lab plane's code runs under ASan in
+# test_lab_address, test_event_bus, test_lab_plane_batch and the watch-bench
+# smokes.
+SAN_ASAN_EXCLUDE='^(storage_snapshot_throughput|test_lab_faults|test_lab_time)$'
 sanitize_asan() {
   local dir=${BUILD_DIR}-asan reports rc=0
   reports="$PWD/$dir/sanitizer-reports"
