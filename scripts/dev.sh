@@ -151,7 +151,7 @@ sanitize_asan() {
 # test_node_snapshot drive elections, failover, restarts and snapshot
 # streaming; watch_bench_smoke puts 8 writing clients and live Watch streams
 # on one cluster. (test_lab_faults asserts latencies that TSan's slowdown
-# breaks; it runs under ASan.) Debian's gRPC, abseil and protobuf are not
+# breaks; it runs in the plain ctest stage.) Debian's gRPC, abseil and protobuf are not
 # built with TSan: ignore_noninstrumented_modules stops their malloc/memcpy
 # calls from being checked, and scripts/tsan_triage.awk fails the stage only
 # on reports with a Raft Lab stack, not on gRPC's invisible hand-offs (its
