@@ -167,7 +167,10 @@ sanitize_tsan() {
     $(test_targets "$dir" -R "$SAN_TSAN_TESTS")
   echo "==> sanitize-tsan build: $((SECONDS - STAGE_START)) s"
   rm -rf "$reports" && mkdir -p "$reports"
-  TSAN_OPTIONS="log_path=$reports/tsan:suppressions=$PWD/tests/tsan.supp:history_size=7:ignore_noninstrumented_modules=1:second_deadlock_stack=1:halt_on_error=0" \
+  # exitcode=0: TSan's default exit status 66 after any report would fail a
+  # test over a gRPC hand-off (watch_bench_smoke's own gRPC clients, once in
+  # a fresh-clone run); the triage below reads every report and is the judge.
+  TSAN_OPTIONS="log_path=$reports/tsan:suppressions=$PWD/tests/tsan.supp:history_size=7:ignore_noninstrumented_modules=1:second_deadlock_stack=1:halt_on_error=0:exitcode=0" \
     run_ctest "$dir" -R "$SAN_TSAN_TESTS" || rc=$?
   tsan_triage "$reports" || rc=1
   return $rc
