@@ -43,7 +43,6 @@ constexpr std::int64_t kLostAfterMs = 1000;
 void MainWindow::becomeLive(const QString& title) {
     session_.setMaxEvents(kLiveHistoryEvents);
     session_.setLostAfter(kLostAfterMs);
-    health_ = std::make_unique<HealthBoard>();
     live_ = new LiveWatchSource(monotonic_now_ns());
     controller_ = new LabController(live_);
     connect(controller_, &LabController::status, this,
