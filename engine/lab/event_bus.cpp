@@ -200,6 +200,7 @@ void EventBus::attach(const std::shared_ptr<Subscriber>& sub) {
         stamp(first);
         sub->offer(first);
         subs_.push_back(sub);
+        update_wanted();
         const std::uint32_t every = sub->state_interval_ms();
         next_state_ns_.push_back(every ? monotonic_ns() + std::int64_t{every} * 1'000'000
                                        : INT64_MAX);
@@ -216,9 +217,21 @@ void EventBus::detach(const std::shared_ptr<Subscriber>& sub) {
             subs_.erase(subs_.begin() + static_cast<long>(i));
             next_state_ns_.erase(next_state_ns_.begin() + static_cast<long>(i));
             watchers_.fetch_sub(1, std::memory_order_relaxed);
+            update_wanted();
             return;
         }
     }
+}
+
+void EventBus::update_wanted() {
+    std::uint32_t mask = 0;
+    for (const auto& s : subs_) {
+        for (auto c : {EventClass::Always, EventClass::Heartbeat, EventClass::Message,
+                       EventClass::Entries, EventClass::Client}) {
+            if (s->wants(c)) mask |= 1u << static_cast<unsigned>(c);
+        }
+    }
+    wanted_.store(mask, std::memory_order_relaxed);
 }
 
 void EventBus::pump() {

@@ -91,7 +91,12 @@ class Subscriber {
 
 class EventBus {
   public:
-    static constexpr std::chrono::milliseconds kPumpPeriod{5};
+    // How often the pump starts a stream with nothing in flight. A stream
+    // message costs a gRPC write and wake-ups on both ends whatever it
+    // carries, so fewer, fuller messages are what keeps watching cheap under
+    // load (docs/lab-plane.md has the figures for 5 and 20 ms); a viewer
+    // drawing 30 frames a second does not see 20 ms.
+    static constexpr std::chrono::milliseconds kPumpPeriod{20};
 
     // `state` builds a NodeState for new watchers, for resynchronisation after
     // a loss, and for periodic states. It is called on the pump thread.
@@ -102,6 +107,12 @@ class EventBus {
     // True while at least one watcher is attached: the raft loop builds
     // events only then.
     bool active() const { return watchers_.load(std::memory_order_relaxed) != 0; }
+    // True while at least one attached watcher wants events of class `c`:
+    // the taps build an event only then, so a watcher that skips messages
+    // costs the raft loop nothing for them either.
+    bool wants(EventClass c) const {
+        return (wanted_.load(std::memory_order_relaxed) >> static_cast<unsigned>(c)) & 1u;
+    }
 
     // Stamps node id, seq and CLOCK_MONOTONIC ns, then offers the event to
     // every watcher that wants its class.
@@ -126,11 +137,13 @@ class EventBus {
   private:
     void pump();
     void stamp(pb::WatchEvent& event);
+    void update_wanted();  // under mu_
 
     const std::uint64_t node_id_;
     StateSource state_;
     const std::size_t capacity_;
     std::atomic<int> watchers_{0};
+    std::atomic<std::uint32_t> wanted_{0};  // bit per EventClass: some watcher wants it
     std::atomic<std::uint64_t> seq_{0};
 
     std::mutex mu_;  // guards subs_ and the pump's wake-up

@@ -20,19 +20,40 @@ EventClass class_of(const core::Message& msg) {
                : EventClass::Message;
 }
 
+namespace {
+
+// MessageEvent.index: the snapshot's last index for InstallSnapshot, else
+// the message's own (prev log index, or match index in a response).
+core::Index event_index(const core::Message& msg) {
+    return msg.type == core::MessageType::Snapshot && msg.snapshot ? msg.snapshot->meta.index
+                                                                   : msg.index;
+}
+
+}  // namespace
+
 void to_event(const core::Message& msg, bool sent, pb::MessageEvent* out) {
     out->set_direction(sent ? pb::MessageEvent::SENT : pb::MessageEvent::RECEIVED);
     out->set_type(core::to_string(msg.type));
     out->set_peer(sent ? msg.to : msg.from);
     out->set_term(msg.term);
-    out->set_index(msg.type == core::MessageType::Snapshot && msg.snapshot
-                       ? msg.snapshot->meta.index
-                       : msg.index);
+    out->set_index(event_index(msg));
     out->set_log_term(msg.log_term);
     out->set_entries(msg.entries.size());
     out->set_bytes(approx_bytes(msg));
     out->set_commit(msg.commit);
     out->set_reject(msg.reject);
+}
+
+void add_to_group(const core::Message& msg, bool sent, pb::MessageEvents* group) {
+    group->add_types(static_cast<std::uint32_t>(msg.type));
+    group->add_peers(sent ? msg.to : msg.from);
+    group->add_terms(msg.term);
+    group->add_indexes(event_index(msg));
+    group->add_log_terms(msg.log_term);
+    group->add_entries(msg.entries.size());
+    group->add_bytes(approx_bytes(msg));
+    group->add_commits(msg.commit);
+    group->add_rejects(msg.reject);
 }
 
 void to_event(const core::RoleChange& rc, pb::RoleChanged* out) {

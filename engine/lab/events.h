@@ -19,6 +19,9 @@ std::size_t approx_bytes(const core::Message& msg);
 EventClass class_of(const core::Message& msg);
 
 void to_event(const core::Message& msg, bool sent, pb::MessageEvent* out);
+// The same message as the next element of a MessageEvents group (whose
+// direction is `sent`'s): the numbers only, nothing allocated per message.
+void add_to_group(const core::Message& msg, bool sent, pb::MessageEvents* group);
 void to_event(const core::RoleChange& rc, pb::RoleChanged* out);
 
 // A Note becomes at most one event; false when the note has no event (e.g.

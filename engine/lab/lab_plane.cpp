@@ -1,6 +1,7 @@
 #include "engine/lab/lab_plane.h"
 
 #include "engine/lab/events.h"
+#include "engine/lab/message_group.h"
 
 namespace raftlab::lab {
 
@@ -20,6 +21,8 @@ constexpr std::size_t kBatchMax = 1024;
 
 // Requests per ClientRequests event at most, so one event stays a few KiB.
 constexpr int kClientGroupMax = 256;
+// Messages per MessageEvents group at most, for the same reason.
+constexpr int kMessageGroupMax = 256;
 
 }  // namespace
 
@@ -77,12 +80,13 @@ void LabPlane::on_ready(const core::Ready& rd, const core::Membership& membershi
         publish_event(ev);
     }
     // One event per range, however many entries the Ready holds.
-    if (!rd.entries.empty()) {
+    const bool entries = bus_.wants(EventClass::Entries);
+    if (entries && !rd.entries.empty()) {
         pb::WatchEvent ev;
         fill_range(rd.entries, ev.mutable_entries_appended());
         publish_event(ev, EventClass::Entries);
     }
-    if (!rd.committed_entries.empty()) {
+    if (entries && !rd.committed_entries.empty()) {
         pb::WatchEvent ev;
         fill_range(rd.committed_entries, ev.mutable_entries_committed());
         publish_event(ev, EventClass::Entries);
@@ -98,9 +102,7 @@ void LabPlane::on_ready(const core::Ready& rd, const core::Membership& membershi
                 v->set_pre_vote(msg.type == core::MessageType::PreVote);
                 publish_event(ev);
             }
-            pb::WatchEvent ev;
-            to_event(msg, true, ev.mutable_message());
-            publish_event(ev, class_of(msg));
+            publish_message(msg, true);
         }
     }
 }
@@ -117,9 +119,41 @@ void LabPlane::on_received(const core::Message& msg) {
         v->set_pre_vote(msg.type == core::MessageType::PreVoteResp);
         publish_event(ev);
     }
+    publish_message(msg, false);
+}
+
+bool LabPlane::join_message_group(const core::Message& msg, bool sent, EventClass c) {
+    // Only into the event queued just before, of the same class and
+    // direction, so the stream's order is kept exactly and a watcher that
+    // skips heartbeats skips whole groups.
+    if (tl_batch.plane != this || tl_batch.events.empty()) return false;
+    PendingEvent& last = tl_batch.events.back();
+    const auto direction = sent ? pb::MessageEvent::SENT : pb::MessageEvent::RECEIVED;
+    if (last.cls != c) return false;
+    if (last.event.has_message()) {
+        if (last.event.message().direction() != direction) return false;
+        // The second message in a row: the single one becomes a group.
+        pb::MessageEvent first = std::move(*last.event.mutable_message());
+        auto* g = last.event.mutable_messages();
+        g->set_direction(direction);
+        if (!add_to_group(first, g)) {
+            *last.event.mutable_message() = std::move(first);  // not a known type: leave it
+            return false;
+        }
+    } else if (!last.event.has_messages() || last.event.messages().direction() != direction ||
+               last.event.messages().types_size() >= kMessageGroupMax) {
+        return false;
+    }
+    add_to_group(msg, sent, last.event.mutable_messages());
+    return true;
+}
+
+void LabPlane::publish_message(const core::Message& msg, bool sent) {
+    const EventClass c = class_of(msg);
+    if (!bus_.wants(c) || join_message_group(msg, sent, c)) return;
     pb::WatchEvent ev;
-    to_event(msg, false, ev.mutable_message());
-    publish_event(ev, class_of(msg));
+    to_event(msg, sent, ev.mutable_message());
+    publish_event(ev, c);
 }
 
 void LabPlane::on_applied(core::Index applied) {
@@ -133,7 +167,7 @@ void LabPlane::on_applied(core::Index applied) {
     }
     const core::Index from = last_applied_ + 1;
     last_applied_ = applied;
-    if (!bus_.active()) {
+    if (!bus_.wants(EventClass::Entries)) {
         committed_terms_.drop_through(applied);
         return;
     }
@@ -171,7 +205,7 @@ bool LabPlane::join_client_group(const char* op, const std::string& key, std::ui
 
 void LabPlane::on_client(const char* op, const std::string& key, bool ok, const std::string& error,
                          std::uint32_t consistency, core::Index index) {
-    if (!bus_.active()) return;
+    if (!bus_.wants(EventClass::Client)) return;
     // Under load most of a stream is client outcomes, one per write, and
     // what a watcher pays for is per event (a message, three strings to
     // allocate and parse): successes completing together go as one

@@ -71,6 +71,10 @@ class LabPlane {
   private:
     // Publishes `event` now, or queues it in this thread's Batch.
     void publish_event(pb::WatchEvent& event, EventClass c = EventClass::Always);
+    // A message sent or received: a MessageEvent, or one more element of the
+    // MessageEvents group this thread's Batch queued last (lab.proto).
+    void publish_message(const core::Message& msg, bool sent);
+    bool join_message_group(const core::Message& msg, bool sent, EventClass c);
     // Adds a successful client request to the ClientRequests group (or the
     // single ClientRequest) this thread's Batch queued last, if it has the
     // same op and consistency; false if there is none to join.

@@ -61,10 +61,11 @@ void log_write(const Node::Impl& impl, const char* op, const std::string& key,
 }
 
 // Lab (--lab, issue 5): a ClientRequest event once the outcome is known.
-// With no watcher attached the callback passes through untouched.
+// With no watcher that wants client events the callback passes through
+// untouched.
 WriteCallback tap_write(Node::Impl& impl, const char* op, const std::string& key,
                         WriteCallback done) {
-    if (!impl.lab || !impl.lab->bus().active()) return done;
+    if (!impl.lab || !impl.lab->bus().wants(lab::EventClass::Client)) return done;
     return [lab = impl.lab.get(), op, key, done = std::move(done)](WriteResult r) {
         lab->on_client(op, key, r.error.ok(), r.error.ok() ? "" : to_string(r.error.code), 0,
                        r.index);
@@ -74,7 +75,7 @@ WriteCallback tap_write(Node::Impl& impl, const char* op, const std::string& key
 
 ReadCallback tap_read(Node::Impl& impl, const char* op, const std::string& key,
                       Consistency consistency, ReadCallback done) {
-    if (!impl.lab || !impl.lab->bus().active()) return done;
+    if (!impl.lab || !impl.lab->bus().wants(lab::EventClass::Client)) return done;
     return [lab = impl.lab.get(), op, key, consistency, done = std::move(done)](ReadResult r) {
         lab->on_client(op, key, r.error.ok(), r.error.ok() ? "" : to_string(r.error.code),
                        static_cast<std::uint32_t>(consistency), r.applied_index);

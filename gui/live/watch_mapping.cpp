@@ -2,6 +2,8 @@
 
 #include <memory>
 
+#include "engine/lab/message_group.h"
+
 namespace raftlab::gui {
 
 Role role_from_number(std::uint32_t role) {
@@ -213,6 +215,18 @@ std::optional<Event> from_watch_event(const pb::WatchEvent& w, std::int64_t orig
 }
 
 void append_events(const pb::WatchEvent& w, std::int64_t origin_ns, std::vector<Event>& out) {
+    if (w.has_messages()) {
+        // Messages sent or received one after another (lab.proto
+        // MessageEvents): one Send or Recv event each, in order.
+        pb::WatchEvent one;
+        one.set_node_id(w.node_id());
+        one.set_mono_ns(w.mono_ns());
+        lab::for_each_message(w, [&](const pb::MessageEvent& m) {
+            *one.mutable_message() = m;
+            if (auto e = from_watch_event(one, origin_ns)) out.push_back(std::move(*e));
+        });
+        return;
+    }
     if (w.has_client_requests()) {
         // Successful requests that completed together (lab.proto
         // ClientRequests): one Client event each, as if sent one by one.

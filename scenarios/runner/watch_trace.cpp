@@ -3,6 +3,7 @@
 #include <QJsonArray>
 #include <QJsonObject>
 
+#include "engine/lab/message_group.h"
 #include "engine/proto/lab.pb.h"
 
 namespace raftlab::scenario {
@@ -62,6 +63,22 @@ bool WatchTrace::spend(NodeId node, std::int64_t t_ns) {
     return false;
 }
 
+void WatchTrace::record_message(NodeId node, std::int64_t t, const pb::MessageEvent& m) {
+    if (!always_written(m.type()) && !spend(node, t)) return;
+    const bool sent = m.direction() == pb::MessageEvent::SENT;
+    QJsonObject o = base(sent ? "send" : "recv", node, t);
+    o.insert("type", QString::fromStdString(m.type()));
+    o.insert(sent ? "to" : "from", n(m.peer()));
+    o.insert("term", n(m.term()));
+    o.insert("index", n(m.index()));
+    o.insert("log_term", n(m.log_term()));
+    o.insert("entries", n(m.entries()));
+    o.insert("bytes", n(m.bytes()));
+    o.insert("commit", n(m.commit()));
+    if (m.reject()) o.insert("reject", true);
+    trace_.record(o);
+}
+
 void WatchTrace::record(NodeId node, const pb::WatchEvent& ev) {
     const std::int64_t t = ev.mono_ns();
     if (ev.dropped_before() > 0) {
@@ -79,21 +96,10 @@ void WatchTrace::record(NodeId node, const pb::WatchEvent& ev) {
         o.insert("pre_vote", v.pre_vote());
         if (!v.reason().empty()) o.insert("reason", QString::fromStdString(v.reason()));
         trace_.record(o);
-    } else if (ev.has_message()) {
-        const auto& m = ev.message();
-        if (!always_written(m.type()) && !spend(node, t)) return;
-        const bool sent = m.direction() == pb::MessageEvent::SENT;
-        QJsonObject o = base(sent ? "send" : "recv", node, t);
-        o.insert("type", QString::fromStdString(m.type()));
-        o.insert(sent ? "to" : "from", n(m.peer()));
-        o.insert("term", n(m.term()));
-        o.insert("index", n(m.index()));
-        o.insert("log_term", n(m.log_term()));
-        o.insert("entries", n(m.entries()));
-        o.insert("bytes", n(m.bytes()));
-        o.insert("commit", n(m.commit()));
-        if (m.reject()) o.insert("reject", true);
-        trace_.record(o);
+    } else if (ev.has_message() || ev.has_messages()) {
+        // One record per message, whether the node sent it alone or in a
+        // MessageEvents group (lab.proto).
+        lab::for_each_message(ev, [&](const pb::MessageEvent& m) { record_message(node, t, m); });
     } else if (ev.has_snapshot()) {
         const auto& s = ev.snapshot();
         const bool progress =

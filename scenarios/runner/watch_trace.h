@@ -21,8 +21,9 @@
 #include "scenarios/runner/trace.h"
 
 namespace raftlab::pb {
+class MessageEvent;
 class WatchEvent;
-}
+}  // namespace raftlab::pb
 
 namespace raftlab::scenario {
 
@@ -48,6 +49,8 @@ class WatchTrace {
     };
     // Whether one more budgeted record of `node` may be written.
     bool spend(NodeId node, std::int64_t t_ns);
+    // A `send` or `recv` record, within the budget unless it tells an election.
+    void record_message(NodeId node, std::int64_t t, const pb::MessageEvent& m);
 
     TraceWriter& trace_;
     const std::uint64_t budget_;

@@ -199,6 +199,41 @@ class TestWatchMapping : public QObject {
         QCOMPARE(events[1].text, std::string("ok"));
     }
 
+    void aGroupOfMessagesBecomesOneEventEach() {
+        // lab.proto MessageEvents: a leader's appends to both followers in
+        // one turn, as numbers (core::MessageType 4 = Append).
+        pb::WatchEvent w;
+        w.set_node_id(1);
+        w.set_mono_ns(7'000'000);
+        auto* g = w.mutable_messages();
+        g->set_direction(pb::MessageEvent::SENT);
+        for (std::uint64_t peer : {2, 3}) {
+            g->add_types(4);
+            g->add_peers(peer);
+            g->add_terms(5);
+            g->add_indexes(9);
+            g->add_log_terms(5);
+            g->add_entries(3);
+            g->add_bytes(900);
+            g->add_commits(8);
+            g->add_rejects(false);
+        }
+        std::vector<Event> events;
+        append_events(w, 0, events);
+        QCOMPARE(events.size(), std::size_t{2});
+        for (std::size_t i = 0; i < 2; ++i) {
+            QCOMPARE(events[i].kind, EventKind::Send);
+            QCOMPARE(events[i].msg, MsgType::Append);
+            QCOMPARE(events[i].node, NodeId{1});
+            QCOMPARE(events[i].peer, NodeId{2 + i});
+            QCOMPARE(events[i].term, Term{5});
+            QCOMPARE(events[i].index, Index{9});
+            QCOMPARE(events[i].entries, std::uint64_t{3});
+            QCOMPARE(events[i].commit, Index{8});
+            QCOMPARE(events[i].t_ms, std::int64_t{7});
+        }
+    }
+
     void aLostStreamMarksTheNodeDownAndItsNextStateRevivesIt() {
         ClusterState c;
         Event down;

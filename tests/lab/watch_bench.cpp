@@ -17,7 +17,8 @@
 //
 //   raftlab-watch-bench [--mode watch|lab-off] [--clients N] [--conns C] [--seconds S per phase]
 //                       [--rounds R] [--max-batch B (WatchRequest.max_batch; 0 = one
-//                       event per message)] [--events all|few|no-client] [--check]
+//                       event per message)] [--events all|few|no-client|none]
+//                       [--watchers process|in-process] [--check]
 #include <unistd.h>
 
 #include <algorithm>
@@ -26,12 +27,14 @@
 #include <cstdio>
 #include <cstring>
 #include <map>
+#include <optional>
 #include <string>
 #include <thread>
 
 #include "engine/bench/backend.h"
 #include "engine/bench/driver.h"
 #include "lab_harness.h"
+#include "watch_bench_watchers.h"
 
 using namespace raftlab;
 using namespace raftlab::testing;
@@ -45,9 +48,34 @@ struct Options {
     // event, to tell the cost of building events from the cost of streaming them.
     // --events no-client: every class but ClientRequest, to tell what the
     // one-per-write client events cost from the rest.
+    // --events none: no watcher in either phase, the control: how far apart
+    // two identical phases land on this machine (the bench's own noise).
     std::string events = "all";
+    // Where the watchers read their streams: "process", a process of their
+    // own like the GUI's (default), or "in-process", beside the load clients
+    // (watch_bench_watchers.h says why that slows the load by itself).
+    std::string watchers = "process";
+    std::string watch_child;  // internal: run as the watcher process of these lab addresses
     bool check = false;
 };
+
+// This program's own path, to re-run it as the watcher process.
+std::string self_exe() {
+    char buf[4096] = {};
+    const ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+    return n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string();
+}
+
+std::vector<std::string> split_commas(const std::string& s) {
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    while (start <= s.size()) {
+        const std::size_t comma = std::min(s.find(',', start), s.size());
+        if (comma > start) out.push_back(s.substr(start, comma - start));
+        start = comma + 1;
+    }
+    return out;
+}
 
 // CPU seconds (user + system) a process has used so far, from /proc.
 double cpu_seconds(int pid) {
@@ -123,57 +151,6 @@ double write_phase(Load& load, long* failed, double* writes) {
     return m.seconds > 0 ? double(m.ops) / m.seconds : 0;
 }
 
-// One Watch stream read on its own thread; checks what a correct stream
-// must look like (NodeState first, one node, seq strictly increasing).
-struct Watcher {
-    grpc::ClientContext ctx;
-    std::unique_ptr<grpc::ClientReader<pb::WatchEvent>> reader;
-    std::thread thread;
-    std::atomic<std::uint64_t> events{0}, dropped{0}, messages{0};
-    // Events by kind (WatchEvent's oneof case numbers, 10..21): where the
-    // stream's volume comes from.
-    std::array<std::atomic<std::uint64_t>, 32> by_kind{};
-    std::atomic<std::uint64_t> grouped{0};  // requests inside ClientRequests events
-    std::atomic<bool> state_first{false}, order_ok{true};
-
-    Watcher(pb::Lab::Stub& lab, std::uint32_t max_batch, const std::string& classes) {
-        const bool all_events = classes != "few";
-        pb::WatchRequest req;
-        req.set_include_heartbeats(all_events);
-        req.set_include_messages(all_events);
-        req.set_include_entries(all_events);
-        req.set_include_client(classes == "all");
-        req.set_state_interval_ms(100);
-        req.set_max_batch(max_batch);
-        reader = lab.Watch(&ctx, req);
-        thread = std::thread([this] {
-            pb::WatchEvent carrier;
-            std::uint64_t last_seq = 0, node = 0;
-            auto one = [&](const pb::WatchEvent& ev) {
-                if (events++ == 0) {
-                    state_first = ev.has_state();
-                    node = ev.node_id();
-                }
-                dropped += ev.dropped_before();
-                ++by_kind[static_cast<std::size_t>(ev.event_case()) % by_kind.size()];
-                grouped += static_cast<std::uint64_t>(ev.client_requests().keys_size());
-                if (ev.seq() <= last_seq || ev.node_id() != node) order_ok = false;
-                last_seq = ev.seq();
-            };
-            while (reader->Read(&carrier)) {
-                ++messages;
-                if (carrier.batch_size() == 0) one(carrier);
-                for (const auto& e : carrier.batch())
-                    one(e);
-            }
-        });
-    }
-    ~Watcher() {
-        ctx.TryCancel();
-        thread.join();
-    }
-};
-
 double per_write_us(double cpu_s, double writes) {
     return writes > 0 ? cpu_s * 1e6 / writes : 0;
 }
@@ -219,7 +196,7 @@ int watch_mode(const Options& o) {
     long failed = 0;
     std::uint64_t events = 0, dropped = 0;
     std::map<std::string, std::uint64_t> kinds;  // over every watched phase
-    std::uint64_t grouped = 0;
+    std::uint64_t grouped = 0, grouped_messages = 0;
     bool streams_ok = true;
     std::vector<double> cpu_off(o.rounds), cpu_on(o.rounds);  // CPU µs per write
     // The three nodes' share alone: what watching costs the nodes, apart
@@ -237,29 +214,36 @@ int watch_mode(const Options& o) {
     };
     auto watched = [&](int r) {
         const double c0 = cpu_now(lc.cluster()), n0 = cpu_nodes(lc.cluster());
-        std::vector<std::unique_ptr<Watcher>> watchers;
+        std::vector<std::string> addresses;
         for (auto id : lc.cluster().ids())
-            watchers.push_back(std::make_unique<Watcher>(lc.lab(id), o.max_batch, o.events));
+            addresses.push_back(lc.cluster().address(id));
+        const WatchSpec spec{static_cast<std::uint32_t>(o.max_batch), o.events};
+        // The watchers attach before the phase starts, so it is watched
+        // from its first write.
+        std::optional<WatcherProcess> child;
+        std::optional<InProcessWatchers> local;
+        bool attached = o.events == "none";
+        if (o.events == "none") {
+            // The control: this phase is watched by nobody either.
+        } else if (o.watchers == "process") {
+            attached = child.emplace(self_exe(), addresses, spec).wait_attached();
+        } else {
+            attached = local.emplace(addresses, spec).wait_attached();
+        }
+        if (!attached) streams_ok = false;
         double writes = 0;
         double rate = write_phase(*load, &failed, &writes);
         // Let the streams deliver what the phase produced before counting.
         std::this_thread::sleep_for(std::chrono::milliseconds(200));
-        std::uint64_t e = 0, d = 0, m = 0;
-        for (auto& w : watchers) {
-            e += w->events;
-            for (std::size_t k = 0; k < w->by_kind.size(); ++k) {
-                if (const auto n = w->by_kind[k].load()) {
-                    const auto* field = pb::WatchEvent::descriptor()->FindFieldByNumber(int(k));
-                    kinds[field ? field->name() : "other"] += n;
-                }
-            }
-            d += w->dropped;
-            m += w->messages;
-            grouped += w->grouped;
-            if (!w->state_first || !w->order_ok || w->events < 2) streams_ok = false;
-        }
-        watchers.clear();
-        cpu_on[r] = per_write_us(cpu_now(lc.cluster()) - c0, writes);
+        const WatchTally t = child ? child->finish() : local ? local->tally() : WatchTally{};
+        local.reset();
+        const std::uint64_t e = t.events, d = t.dropped, m = t.messages;
+        for (const auto& [kind, n] : t.kinds)
+            kinds[kind] += n;
+        grouped += t.grouped;
+        grouped_messages += t.grouped_messages;
+        if (!t.ok) streams_ok = false;
+        cpu_on[r] = per_write_us(cpu_now(lc.cluster()) + t.cpu_seconds - c0, writes);
         node_on[r] = per_write_us(cpu_nodes(lc.cluster()) - n0, writes);
         std::printf(
             "round %d with a watcher on every node: %.0f writes/s, %.0f us CPU per write (nodes "
@@ -298,8 +282,11 @@ int watch_mode(const Options& o) {
     std::string by_kind;
     for (const auto& [name, n] : kinds)
         by_kind += (by_kind.empty() ? "" : ", ") + name + " " + std::to_string(n);
-    std::printf("watch: events by kind: %s (the client_requests events carry %llu requests)\n",
-                by_kind.c_str(), static_cast<unsigned long long>(grouped));
+    std::printf(
+        "watch: events by kind: %s (the client_requests events carry %llu requests, the "
+        "messages events %llu messages)\n",
+        by_kind.c_str(), static_cast<unsigned long long>(grouped),
+        static_cast<unsigned long long>(grouped_messages));
     if (o.check) {
         // Correctness only: every write phase wrote, every stream began with
         // a NodeState and kept its seq order, and the drop count is reported.
@@ -399,10 +386,19 @@ int main(int argc, char** argv) {
             o.max_batch = std::clamp(std::atoi(val), 0, 4096);
         } else if (!std::strcmp(arg, "--events")) {
             o.events = val;
-            if (o.events != "all" && o.events != "few" && o.events != "no-client") {
-                std::fprintf(stderr, "raftlab-watch-bench: --events all|few|no-client\n");
+            if (o.events != "all" && o.events != "few" && o.events != "no-client" &&
+                o.events != "none") {
+                std::fprintf(stderr, "raftlab-watch-bench: --events all|few|no-client|none\n");
                 return 2;
             }
+        } else if (!std::strcmp(arg, "--watchers")) {
+            o.watchers = val;
+            if (o.watchers != "process" && o.watchers != "in-process") {
+                std::fprintf(stderr, "raftlab-watch-bench: --watchers process|in-process\n");
+                return 2;
+            }
+        } else if (!std::strcmp(arg, "--watch-child")) {
+            o.watch_child = val;
         } else if (!std::strcmp(arg, "--rounds")) {
             o.rounds = std::clamp(std::atoi(val), 1, 40);
         } else if (!std::strcmp(arg, "--mode") &&
@@ -412,11 +408,14 @@ int main(int argc, char** argv) {
             std::fprintf(stderr,
                          "raftlab-watch-bench: unknown option %s %s; use --mode watch|lab-off, "
                          "--clients N, --conns C, --seconds S, --rounds R, --max-batch B, --events "
-                         "all|few|no-client, "
-                         "--check\n",
+                         "all|few|no-client|none, --watchers process|in-process, --check\n",
                          arg, val);
             return 2;
         }
+    }
+    if (!o.watch_child.empty()) {
+        return run_watch_child(split_commas(o.watch_child),
+                               WatchSpec{static_cast<std::uint32_t>(o.max_batch), o.events});
     }
     return o.mode == "lab-off" ? lab_off_mode(o) : watch_mode(o);
 }
