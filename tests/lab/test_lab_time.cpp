@@ -134,12 +134,24 @@ void TestLabTime::step_clock_moves_a_frozen_cluster_one_turn_at_a_time() {
     // Without steps, nothing moves: a frozen follower keeps its role.
     const auto follower = others(ids, *leader)[0];
     QVERIFY(!wait_until([&] { return lc.role(follower) != kFollower; }, 1s, 100ms));
-    // One step past the election timeout: that follower's timer fires.
+    // One step past the election timeout: that follower's timer fires. Its
+    // campaign can end within a millisecond (the others refuse the pre-vote
+    // and it follows again, §9.6), quicker than Status polling looks, so the
+    // role change is read from the follower's own Watch stream.
+    pb::WatchRequest req;  // role changes are always sent
+    WatchLog roles(lc.lab(follower), req);
+    QVERIFY(roles.wait_attached(5s));
     QCOMPARE(lc.step_clock(follower, 1000), std::string());
-    QVERIFY2(wait_until([&] { return lc.role(follower) != kFollower; }, 5s),
+    pb::WatchEvent campaign;
+    QVERIFY2(roles.wait_for(
+                 [](const pb::WatchEvent& e) {
+                     return e.has_role_changed() && e.role_changed().to() != kFollower;
+                 },
+                 5s, &campaign),
              "stepping a follower past its election timeout started no election");
-    qInfo("after a 1000 ms step node %llu is role %u (4 = PreCandidate, 1 = Candidate)",
-          static_cast<unsigned long long>(follower), lc.role(follower));
+    qInfo("after a 1000 ms step node %llu became role %u (4 = PreCandidate, 1 = Candidate): %s",
+          static_cast<unsigned long long>(follower), campaign.role_changed().to(),
+          campaign.role_changed().reason().c_str());
 
     // Real time again: the cluster settles and takes writes.
     QCOMPARE(lc.set_clock_all(1), std::string());
