@@ -16,7 +16,7 @@ std::int64_t monotonic_ns() {
 }  // namespace
 
 Subscriber::Subscriber(const pb::WatchRequest& request, std::size_t capacity, Write write)
-    : request_(request), capacity_(capacity), write_(std::move(write)), ring_(capacity) {}
+    : request_(request), capacity_(capacity), write_(std::move(write)) {}
 
 bool Subscriber::wants(EventClass c) const {
     switch (c) {
@@ -47,7 +47,7 @@ void Subscriber::offer_all(std::vector<PendingEvent>& events, bool take) {
 
 bool Subscriber::offer_locked(pb::WatchEvent& event, bool take) {
     if (closed_) return false;
-    if (size_ == capacity_) {
+    if (queue_.size() >= capacity_) {
         // The watcher is slower than the node: lose the newest event, count it,
         // and owe the watcher a NodeState so it can resynchronise.
         ++dropped_pending_;
@@ -55,7 +55,7 @@ bool Subscriber::offer_locked(pb::WatchEvent& event, bool take) {
         resync_ = true;
         return false;
     }
-    pb::WatchEvent& slot = ring_[(head_ + size_) % capacity_];
+    pb::WatchEvent& slot = queue_.emplace_back();
     if (take) {
         slot.Swap(&event);
     } else {
@@ -65,41 +65,49 @@ bool Subscriber::offer_locked(pb::WatchEvent& event, bool take) {
         slot.set_dropped_before(dropped_pending_);
         dropped_pending_ = 0;
     }
-    ++size_;
     return !writing_;
 }
 
 bool Subscriber::take_resync() {
     std::lock_guard lock(mu_);
-    bool r = resync_ && size_ < capacity_;
+    bool r = resync_ && queue_.size() < capacity_;
     if (r) resync_ = false;
     return r;
 }
 
 void Subscriber::kick() {
-    bool more = false;
     {
         std::lock_guard lock(mu_);
-        if (closed_ || writing_ || size_ == 0) return;
-        const std::size_t max_batch = request_.max_batch();
-        if (max_batch > 1 && size_ > 1) {
-            // A backlog: send it in as few stream messages as allowed.
-            current_.Clear();
-            for (std::size_t n = 0; n < max_batch && size_ != 0; ++n) {
-                current_.add_batch()->Swap(&ring_[head_]);
-                head_ = (head_ + 1) % capacity_;
-                --size_;
-            }
-        } else {
-            current_.Swap(&ring_[head_]);
-            head_ = (head_ + 1) % capacity_;
-            --size_;
+        if (closed_ || writing_) return;
+        if (taken_pos_ == taken_.size()) {
+            if (queue_.empty()) return;
+            // Constant time under the lock: the raft loop offering events
+            // never waits while a writer moves hundreds of them into a
+            // message (nor for a whole time slice if that writer is
+            // preempted on a busy machine). taken_ is empty here, so
+            // queue_ gets its storage back.
+            taken_.swap(queue_);
+            taken_pos_ = 0;
         }
-        more = size_ != 0;
         writing_ = true;
     }
-    // Outside the lock: gRPC may finish the write (and call written()) on
-    // another thread before StartWrite returns.
+    // Outside the lock: only the writer touches taken_ and current_.
+    const std::size_t max_batch = request_.max_batch();
+    if (max_batch > 1 && taken_.size() - taken_pos_ > 1) {
+        // A backlog: send it in as few stream messages as allowed.
+        current_.Clear();
+        for (std::size_t n = 0; n < max_batch && taken_pos_ < taken_.size(); ++n)
+            current_.add_batch()->Swap(&taken_[taken_pos_++]);
+    } else {
+        current_.Swap(&taken_[taken_pos_++]);
+    }
+    const bool more = taken_pos_ < taken_.size();
+    if (!more) {
+        taken_.clear();  // keeps its storage for the next swap
+        taken_pos_ = 0;
+    }
+    // gRPC may finish the write (and call written()) on another thread
+    // before StartWrite returns.
     write_(current_, more);
 }
 

@@ -79,24 +79,30 @@ class Subscriber {
     const std::size_t capacity_;
     Write write_;
     mutable std::mutex mu_;
-    std::vector<pb::WatchEvent> ring_;  // capacity_ slots, head_/size_ index it
-    std::size_t head_ = 0, size_ = 0;
+    // Offered and not yet taken by the writer: at most capacity_ events.
+    std::vector<pb::WatchEvent> queue_;
     std::uint64_t dropped_pending_ = 0;  // lost since the last delivered event
     std::uint64_t dropped_total_ = 0;
     bool resync_ = false;
     bool writing_ = false;
     bool closed_ = false;
+    // What the writer took from queue_ in one swap, and how much of it has
+    // gone out. Only the writer (whoever set writing_) touches these, so
+    // moving events into a stream message happens outside mu_.
+    std::vector<pb::WatchEvent> taken_;
+    std::size_t taken_pos_ = 0;
     pb::WatchEvent current_;  // the event being written; owned by whoever set writing_
 };
 
 class EventBus {
   public:
-    // How often the pump starts a stream with nothing in flight. A stream
-    // message costs a gRPC write and wake-ups on both ends whatever it
-    // carries, so fewer, fuller messages are what keeps watching cheap under
-    // load (docs/lab-plane.md has the figures for 5 and 20 ms); a viewer
-    // drawing 30 frames a second does not see 20 ms.
-    static constexpr std::chrono::milliseconds kPumpPeriod{20};
+    // How often the pump starts a stream with nothing in flight: one frame
+    // of a viewer drawing 30 times a second (the GUI takes its merged events
+    // every 33 ms too), so a person sees no difference. A stream message
+    // costs a gRPC write and wake-ups on both ends whatever it carries, and
+    // under load that, not the events, was most of what watching cost:
+    // docs/lab-plane.md has the figures for 5, 20 and 33 ms.
+    static constexpr std::chrono::milliseconds kPumpPeriod{33};
 
     // `state` builds a NodeState for new watchers, for resynchronisation after
     // a loss, and for periodic states. It is called on the pump thread.
