@@ -76,6 +76,7 @@ bool Subscriber::take_resync() {
 }
 
 void Subscriber::kick() {
+    std::unique_lock wlock(write_mu_);
     {
         std::lock_guard lock(mu_);
         if (closed_ || writing_) return;
@@ -91,7 +92,6 @@ void Subscriber::kick() {
         }
         writing_ = true;
     }
-    // Outside the lock: only the writer touches taken_ and current_.
     const std::size_t max_batch = request_.max_batch();
     if (max_batch > 1 && taken_.size() - taken_pos_ > 1) {
         // A backlog: send it in as few stream messages as allowed.
@@ -106,8 +106,9 @@ void Subscriber::kick() {
         taken_.clear();  // keeps its storage for the next swap
         taken_pos_ = 0;
     }
-    // gRPC may finish the write (and call written()) on another thread
-    // before StartWrite returns.
+    // Unlocked first: gRPC may finish the write (and call written(), which
+    // kicks again) on this very thread before StartWrite returns.
+    wlock.unlock();
     write_(current_, more);
 }
 

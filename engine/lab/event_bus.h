@@ -87,8 +87,13 @@ class Subscriber {
     bool writing_ = false;
     bool closed_ = false;
     // What the writer took from queue_ in one swap, and how much of it has
-    // gone out. Only the writer (whoever set writing_) touches these, so
-    // moving events into a stream message happens outside mu_.
+    // gone out. Only the writer (whoever set writing_) touches these, under
+    // write_mu_, never mu_: moving events into a stream message never holds
+    // up the raft loop, which never takes write_mu_. It orders one writer's
+    // work before the next's, which may run on another thread once gRPC
+    // reports the write done (writing_ alone makes the writer unique, but
+    // gives that order only through gRPC, which a race detector cannot see).
+    std::mutex write_mu_;
     std::vector<pb::WatchEvent> taken_;
     std::size_t taken_pos_ = 0;
     pb::WatchEvent current_;  // the event being written; owned by whoever set writing_
